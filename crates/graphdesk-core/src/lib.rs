@@ -1,0 +1,23 @@
+//! GraphDesk's core: everything the desktop app does that needs no window — where its files live, the sign-in redirect
+//! parser, the OS keyring, and the one service object the Tauri shell, the tray and the CLI all call.
+//!
+//! Nothing here depends on Tauri, so every behaviour is testable with `cargo test` and no display. The token engine and the
+//! Graph client land here too (see the project's issues); their vocabulary is MSAL's (authority, environment, realm,
+//! `home_account_id`).
+
+pub mod cache_status;
+pub mod error;
+pub mod keystore;
+pub mod paths;
+pub mod redirect;
+pub mod secret;
+pub mod service;
+
+pub use error::CoreError;
+pub use service::{AppStatus, GraphDesk};
+
+/// The product name shown to users and used for the keyring service and the data directory.
+pub const APP_NAME: &str = "GraphDesk";
+
+/// The version of this build, from the workspace manifest.
+pub const APP_VERSION: &str = env!("CARGO_PKG_VERSION");

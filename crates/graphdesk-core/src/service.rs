@@ -1,0 +1,200 @@
+//! The one service object: every entry point — Tauri commands, the tray menu, deep links, the CLI — calls these methods,
+//! so each behaviour is written once and tested here without a window.
+
+use std::collections::VecDeque;
+use std::sync::Mutex;
+
+use serde::Serialize;
+
+use crate::cache_status::CacheStatus;
+use crate::error::CoreError;
+use crate::paths::AppPaths;
+use crate::redirect::{self, RedirectError, RedirectUri};
+
+/// The custom-scheme redirect URI GraphDesk registers with the OS and in app registrations.
+pub const DEFAULT_REDIRECT_URI: &str = "graphdesk://auth";
+
+/// What the first screen shows: who we are and what state the token cache is in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AppStatus {
+    pub name: &'static str,
+    pub version: &'static str,
+    pub data_dir: String,
+    pub redirect_uri: String,
+    pub cache: CacheStatus,
+}
+
+/// The outcome of one received sign-in redirect, safe to log and to show: the link's fingerprint, never its values.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RedirectReceipt {
+    /// Counts links received since start (1, 2, …), so a window that missed some can tell which ones it has shown.
+    pub sequence: u64,
+    pub fingerprint: String,
+    pub result: Result<(), RedirectError>,
+}
+
+/// The result of a successful quick refresh. (None can succeed until the token engine lands: there are no accounts.)
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct QuickRefresh {
+    pub account: String,
+    pub expires_on: u64,
+}
+
+/// How many redirect receipts the service remembers for the window (which may open after a link arrived).
+const RECENT_REDIRECTS: usize = 20;
+
+/// GraphDesk's core service.
+#[derive(Debug)]
+pub struct GraphDesk {
+    paths: AppPaths,
+    redirect_uri: RedirectUri,
+    recent_redirects: Mutex<RecentRedirects>,
+}
+
+/// The last receipts and how many links came in all.
+#[derive(Debug, Default)]
+struct RecentRedirects {
+    received: u64,
+    receipts: VecDeque<RedirectReceipt>,
+}
+
+impl GraphDesk {
+    /// A service over the given directories, redirecting to `graphdesk://auth`.
+    pub fn new(paths: AppPaths) -> Result<Self, CoreError> {
+        Ok(Self {
+            paths,
+            redirect_uri: RedirectUri::parse(DEFAULT_REDIRECT_URI)?,
+            recent_redirects: Mutex::new(RecentRedirects::default()),
+        })
+    }
+
+    /// The directories in use.
+    pub fn paths(&self) -> &AppPaths {
+        &self.paths
+    }
+
+    /// Name, version, and the token cache's state on disk.
+    pub fn status(&self) -> AppStatus {
+        AppStatus {
+            name: crate::APP_NAME,
+            version: crate::APP_VERSION,
+            data_dir: self.paths.data_dir().display().to_string(),
+            redirect_uri: self.redirect_uri.as_str().to_owned(),
+            cache: CacheStatus::inspect(&self.paths.cache_file()),
+        }
+    }
+
+    /// Silently refreshes the active account's token. With no token engine there is no account, so this says so.
+    pub fn quick_refresh(&self) -> Result<QuickRefresh, CoreError> {
+        Err(CoreError::NotSignedIn)
+    }
+
+    /// Takes a sign-in redirect delivered by the OS (deep link). Hostile links are refused with the reason; a well-formed
+    /// one is refused too while no interactive sign-in is waiting for it, so a link can never start a token request.
+    pub fn receive_redirect(&self, raw: &str) -> RedirectReceipt {
+        let fingerprint = redirect::fingerprint(raw);
+        let result = redirect::parse_redirect(raw, &self.redirect_uri)
+            .and_then(|_response| Err(RedirectError::NoSignInInProgress));
+        match &result {
+            Ok(()) => tracing::info!(%fingerprint, "sign-in redirect accepted"),
+            Err(reason) => tracing::warn!(%fingerprint, %reason, "sign-in redirect rejected"),
+        }
+        let mut recent = self.recent();
+        recent.received += 1;
+        let receipt = RedirectReceipt {
+            sequence: recent.received,
+            fingerprint,
+            result,
+        };
+        if recent.receipts.len() == RECENT_REDIRECTS {
+            recent.receipts.pop_front();
+        }
+        recent.receipts.push_back(receipt.clone());
+        receipt
+    }
+
+    /// The last redirects received, oldest first: a link that started the app arrives before the window can listen.
+    pub fn recent_redirects(&self) -> Vec<RedirectReceipt> {
+        self.recent().receipts.iter().cloned().collect()
+    }
+
+    fn recent(&self) -> std::sync::MutexGuard<'_, RecentRedirects> {
+        // Each update is a single push/pop, so a panic elsewhere cannot leave the list inconsistent.
+        self.recent_redirects
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn service() -> (tempfile::TempDir, GraphDesk) {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let service = GraphDesk::new(AppPaths::rooted_at(dir.path())).expect("service");
+        (dir, service)
+    }
+
+    #[test]
+    fn status_reports_the_cache_file() {
+        let (dir, service) = service();
+        let status = service.status();
+        assert_eq!(status.name, "GraphDesk");
+        assert_eq!(status.version, env!("CARGO_PKG_VERSION"));
+        assert_eq!(status.redirect_uri, "graphdesk://auth");
+        assert!(matches!(status.cache, CacheStatus::Absent { .. }));
+        std::fs::write(dir.path().join("token_cache.bin"), b"x").expect("write");
+        assert!(matches!(
+            service.status().cache,
+            CacheStatus::Present { bytes: 1, .. }
+        ));
+    }
+
+    #[test]
+    fn quick_refresh_without_accounts_is_not_signed_in() {
+        let (_dir, service) = service();
+        assert!(matches!(
+            service.quick_refresh(),
+            Err(CoreError::NotSignedIn)
+        ));
+    }
+
+    #[test]
+    fn redirects_are_fingerprinted_and_refused_without_a_pending_sign_in() {
+        let (_dir, service) = service();
+        let raw = "graphdesk://auth?code=x&state=y";
+        let receipt = service.receive_redirect(raw);
+        assert_eq!(receipt.fingerprint, redirect::fingerprint(raw));
+        assert_eq!(receipt.result, Err(RedirectError::NoSignInInProgress));
+        let hostile = service.receive_redirect("graphdesk://auth?code=x&state=y&access_token=t");
+        assert!(matches!(
+            hostile.result,
+            Err(RedirectError::ForbiddenParameter { .. })
+        ));
+        let recent = service.recent_redirects();
+        assert_eq!(recent, vec![receipt, hostile]);
+    }
+
+    #[test]
+    fn recent_redirects_keep_the_last_twenty() {
+        let (_dir, service) = service();
+        for i in 0..25 {
+            service.receive_redirect(&format!("graphdesk://auth?code=c{i}&state=s"));
+        }
+        let recent = service.recent_redirects();
+        assert_eq!(recent.len(), RECENT_REDIRECTS);
+        assert_eq!(
+            recent[0].fingerprint,
+            redirect::fingerprint("graphdesk://auth?code=c5&state=s")
+        );
+        assert_eq!((recent[0].sequence, recent[19].sequence), (6, 25));
+        assert_eq!(
+            recent[19].fingerprint,
+            redirect::fingerprint("graphdesk://auth?code=c24&state=s")
+        );
+    }
+}

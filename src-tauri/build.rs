@@ -1,0 +1,12 @@
+//! Build script: generates Tauri's context and the permissions for GraphDesk's own commands, so the capability file can
+//! allow exactly the commands the window uses (an app manifest makes every other command denied by default).
+
+fn main() {
+    let commands = tauri_build::AppManifest::new().commands(&[
+        "app_status",
+        "quick_refresh",
+        "recent_redirects",
+    ]);
+    tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
+        .expect("tauri-build failed: check tauri.conf.json, capabilities/ and that ui/dist exists (npm --prefix ui run build)");
+}

@@ -1,0 +1,68 @@
+//! The one error type that crosses IPC: tagged by `kind` so the UI can branch (`notSignedIn`, `config`, `keyring`, …), with
+//! a `message` a user can act on. Built from the core's errors; never holds a secret because they never do.
+
+use graphdesk_core::CoreError;
+use graphdesk_core::keystore::KeyringError;
+use graphdesk_core::redirect::RedirectError;
+use serde::Serialize;
+
+/// An error as the webview receives it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "camelCase")]
+pub enum IpcError {
+    /// No account is signed in.
+    NotSignedIn { message: String },
+    /// Configuration needs fixing; `field` names it.
+    Config { field: String, message: String },
+    /// The OS keyring failed.
+    Keyring {
+        detail: KeyringError,
+        message: String,
+    },
+    /// A sign-in redirect was refused.
+    Redirect {
+        detail: RedirectError,
+        message: String,
+    },
+    /// A failure the UI has no special handling for.
+    Internal { message: String },
+}
+
+impl From<CoreError> for IpcError {
+    fn from(error: CoreError) -> Self {
+        let message = error.to_string();
+        match error {
+            CoreError::NotSignedIn => Self::NotSignedIn { message },
+            CoreError::Config { field, .. } => Self::Config { field, message },
+            CoreError::Keyring(detail) => Self::Keyring { detail, message },
+            CoreError::Redirect(detail) => Self::Redirect { detail, message },
+            _ => Self::Internal { message },
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn errors_are_tagged_by_kind() {
+        let json = serde_json::to_value(IpcError::from(CoreError::NotSignedIn)).expect("json");
+        assert_eq!(json["kind"], "notSignedIn");
+        assert!(
+            json["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("sign in"))
+        );
+
+        let json = serde_json::to_value(IpcError::from(CoreError::Redirect(
+            RedirectError::MissingParameter {
+                name: "state".into(),
+            },
+        )))
+        .expect("json");
+        assert_eq!(json["kind"], "redirect");
+        assert_eq!(json["detail"]["reason"], "missingParameter");
+        assert_eq!(json["detail"]["name"], "state");
+    }
+}

@@ -1,0 +1,58 @@
+// GraphDesk's window: loads the app status, wires the buttons, and renders events from the shell as they come.
+import { commands, events } from "./ipc";
+import type { RedirectReceipt } from "./types";
+import { addActivity, describeError, describeReceipt, element, renderStatus, showNotice } from "./view";
+
+async function refreshStatus(): Promise<void> {
+  const status = await commands.appStatus();
+  if (status.ok) {
+    renderStatus(status.value);
+  } else {
+    showNotice(describeError(status.error));
+  }
+}
+
+async function quickRefresh(): Promise<void> {
+  const button = element("quick-refresh", HTMLButtonElement);
+  button.disabled = true;
+  try {
+    const outcome = await commands.quickRefresh();
+    if (outcome.ok) {
+      addActivity(`Refreshed ${outcome.value.account}`, "", { outcome: "refreshed" });
+      showNotice(null);
+    } else {
+      addActivity("Quick refresh failed", describeError(outcome.error), { outcome: outcome.error.kind });
+      showNotice(describeError(outcome.error));
+    }
+  } finally {
+    button.disabled = false;
+  }
+}
+
+function renderReceipt(receipt: RedirectReceipt): void {
+  const { what, why, verdict } = describeReceipt(receipt);
+  addActivity(what, why, { fingerprint: receipt.fingerprint, verdict });
+  showNotice(verdict === "accepted" ? null : `${what}: ${why}`);
+}
+
+async function start(): Promise<void> {
+  // Listen first, then read what arrived before: a link that launched the app is in the recent list, later ones are events.
+  const shown = new Set<number>();
+  const show = (receipt: RedirectReceipt): void => {
+    if (shown.has(receipt.sequence)) return;
+    shown.add(receipt.sequence);
+    renderReceipt(receipt);
+  };
+  await events.onDeepLink(show);
+  const recent = await commands.recentRedirects();
+  if (recent.ok) recent.value.forEach(show);
+  await events.onQuickRefreshDone((done) => {
+    if (done.outcome === "refreshed") addActivity(`Refreshed ${done.result.account}`, "", { outcome: "refreshed" });
+    else addActivity("Quick refresh failed", describeError(done.error), { outcome: done.error.kind });
+  });
+  element("quick-refresh", HTMLButtonElement).addEventListener("click", () => void quickRefresh());
+  await refreshStatus();
+  document.body.dataset.ready = "true";
+}
+
+void start().catch((error: unknown) => showNotice(`GraphDesk's window failed to start: ${String(error)}`));
