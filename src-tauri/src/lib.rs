@@ -42,6 +42,7 @@ pub fn run() {
         .setup(|app| {
             tray::build(app.handle())?;
             deep_link::setup(app.handle());
+            tracing::info!(version = graphdesk_core::APP_VERSION, "GraphDesk started");
             Ok(())
         })
         .on_window_event(|window, event| {

@@ -30,7 +30,9 @@ pub enum KeyringError {
 
 /// A place to keep small secrets by name.
 pub trait KeyStore: Send + Sync + std::fmt::Debug {
-    /// The secret stored under `name`, or `None` when there is none.
+    /// The secret stored under `name`, or `None` when none is visible. A locked Secret Service hides its items and
+    /// answers `None` (measured with gnome-keyring), so `None` is not proof that nothing was ever stored: never replace
+    /// data protected by an existing secret on the strength of it.
     fn get(&self, name: &str) -> Result<Option<SecretBytes>, KeyringError>;
     /// Stores (or replaces) the secret under `name`.
     fn set(&self, name: &str, value: &SecretBytes) -> Result<(), KeyringError>;

@@ -96,8 +96,9 @@ impl GraphDesk {
     /// one is refused too while no interactive sign-in is waiting for it, so a link can never start a token request.
     pub fn receive_redirect(&self, raw: &str) -> RedirectReceipt {
         let fingerprint = redirect::fingerprint(raw);
+        // Until the interactive flow registers pending requests, every well-formed redirect is unsolicited.
         let result = redirect::parse_redirect(raw, &self.redirect_uri)
-            .and_then(|_response| Err(RedirectError::NoSignInInProgress));
+            .and(Err(RedirectError::NoSignInInProgress));
         match &result {
             Ok(()) => tracing::info!(%fingerprint, "sign-in redirect accepted"),
             Err(reason) => tracing::warn!(%fingerprint, %reason, "sign-in redirect rejected"),

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# GraphDesk's set-up commands (see README.md): installs what is missing on Debian/Ubuntu, builds, then either runs the app
+# or runs every test. Usage: ./dev.sh run [--release] | ./dev.sh test
+set -euo pipefail
+cd "$(dirname "$0")"
+
+# What building and running the app needs (Tauri 2 on WebKitGTK 4.1, tray through Ayatana AppIndicator).
+BUILD_PACKAGES=(build-essential pkg-config file curl libwebkit2gtk-4.1-dev libayatana-appindicator3-dev xdg-utils
+  desktop-file-utils)
+# What the tests add: a headless display, a WebDriver for WebKit, a session bus, a Secret Service.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools keyutils)
+
+say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" = 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else die "run as root or install sudo: $*"; fi
+}
+
+ensure_packages() {
+  command -v apt-get >/dev/null || {
+    say "not a Debian/Ubuntu system: install the equivalents of ${*} yourself (README.md lists them)"
+    return 0
+  }
+  local missing=()
+  for package in "$@"; do
+    dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed" || missing+=("$package")
+  done
+  if [ "${#missing[@]}" -gt 0 ]; then
+    say "installing system packages: ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+}
+
+ensure_toolchains() {
+  if ! command -v cargo >/dev/null; then
+    [ -x "$HOME/.cargo/bin/cargo" ] || {
+      say "installing Rust with rustup (https://rustup.rs)"
+      curl --proto '=https' --tlsv1.2 -sSf https://sh.rustup.rs | sh -s -- -y --profile minimal --component rustfmt,clippy
+    }
+    export PATH="$HOME/.cargo/bin:$PATH"
+  fi
+  if ! command -v npm >/dev/null; then
+    ensure_packages nodejs npm
+  fi
+}
+
+build_ui() {
+  say "building the window (ui/)"
+  # npm ci is exact and offline-friendly; skip it when node_modules already matches the lockfile.
+  if [ ! -f ui/node_modules/.package-lock.json ] || [ ui/package-lock.json -nt ui/node_modules/.package-lock.json ]; then
+    (cd ui && npm ci --no-audit --no-fund --loglevel=error)
+  fi
+  (cd ui && npm run --silent check && npm run --silent build)
+}
+
+cmd_run() {
+  local profile=()
+  [ "${1:-}" = "--release" ] && profile=(--release)
+  ensure_packages "${BUILD_PACKAGES[@]}"
+  ensure_toolchains
+  build_ui
+  say "building and starting GraphDesk"
+  exec cargo run -p graphdesk "${profile[@]}"
+}
+
+cmd_test() {
+  ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+  ensure_toolchains
+  build_ui
+  say "building the app binary the end-to-end tests drive"
+  cargo build -p graphdesk
+  say "running every test: unit, integration, end-to-end (real window under Xvfb)"
+  cargo test --workspace --no-fail-fast
+}
+
+case "${1:-}" in
+  run) shift; cmd_run "$@" ;;
+  test) shift; cmd_test "$@" ;;
+  *) die "usage: ./dev.sh run [--release] | ./dev.sh test" ;;
+esac
