@@ -1,0 +1,441 @@
+//! Serving the tenant: an https and an http listener on loopback, one hyper connection per client, and a front layer that
+//! stamps each request with its origin, applies transport faults (delay, status with `Retry-After`, malformed body,
+//! dropped connection) and writes the request log.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderValue, Request, Response, StatusCode};
+use axum::response::IntoResponse;
+use axum::routing::{get, post};
+use hyper::body::Incoming;
+use hyper_util::rt::TokioIo;
+use tokio::net::TcpListener;
+use tokio::task::JoinHandle;
+use tokio_rustls::TlsAcceptor;
+use tower::ServiceExt;
+
+use crate::directory::Directory;
+use crate::faults::{Fault, FaultAction, FaultTarget};
+use crate::http::{Origin, Scheme};
+use crate::store::{LogNote, LoggedRequest};
+use crate::tenant::{Tenant, TenantConfig};
+use crate::tls::Certificates;
+use crate::{admin, device, graph, oidc, pages, token};
+
+/// Most requests the log keeps.
+const MAX_LOGGED: usize = 100_000;
+
+/// Why the tenant could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum StartError {
+    #[error("could not listen: {0}")]
+    Listen(#[from] std::io::Error),
+    #[error(transparent)]
+    Tls(#[from] crate::tls::TlsError),
+}
+
+/// Starts a tenant.
+#[derive(Debug, Default)]
+pub struct TenantServer {
+    directory: Option<Directory>,
+    config: TenantConfig,
+    https_port: u16,
+    http_port: u16,
+}
+
+impl TenantServer {
+    /// A tenant with the demo directory and default lifetimes, on random ports.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    pub fn directory(mut self, directory: Directory) -> Self {
+        self.directory = Some(directory);
+        self
+    }
+
+    pub fn config(mut self, config: TenantConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Fixed ports (0 = any free port).
+    pub fn ports(mut self, https: u16, http: u16) -> Self {
+        self.https_port = https;
+        self.http_port = http;
+        self
+    }
+
+    /// Generates keys and certificates, binds 127.0.0.1 and serves until the returned handle is dropped.
+    pub async fn start(self) -> Result<RunningTenant, StartError> {
+        let certificates = Certificates::generate()?;
+        let directory = self.directory.unwrap_or_else(Directory::demo);
+        let max_body = self.config.max_body_bytes;
+        let tenant = Arc::new(Tenant::new(directory, self.config));
+        let router = router(tenant.clone(), certificates.ca_pem.clone(), max_body);
+        let https = TcpListener::bind(("127.0.0.1", self.https_port)).await?;
+        let http = TcpListener::bind(("127.0.0.1", self.http_port)).await?;
+        let (https_addr, http_addr) = (https.local_addr()?, http.local_addr()?);
+        let acceptor = TlsAcceptor::from(certificates.server_config.clone());
+        let tasks = vec![
+            tokio::spawn(accept_loop(
+                https,
+                router.clone(),
+                tenant.clone(),
+                Some(acceptor),
+            )),
+            tokio::spawn(accept_loop(http, router, tenant.clone(), None)),
+        ];
+        Ok(RunningTenant {
+            tenant,
+            https_addr,
+            http_addr,
+            ca_pem: certificates.ca_pem,
+            tasks,
+        })
+    }
+}
+
+/// A running tenant: its addresses, its CA, and the controls tests use.
+#[derive(Debug)]
+pub struct RunningTenant {
+    tenant: Arc<Tenant>,
+    https_addr: SocketAddr,
+    http_addr: SocketAddr,
+    ca_pem: String,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl RunningTenant {
+    /// `https://127.0.0.1:PORT`
+    pub fn https_url(&self) -> String {
+        format!("https://127.0.0.1:{}", self.https_addr.port())
+    }
+
+    /// `http://127.0.0.1:PORT`
+    pub fn http_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.http_addr.port())
+    }
+
+    /// The https authority for a tenant segment (`common`, `organizations`, a GUID or a domain).
+    pub fn authority(&self, segment: &str) -> String {
+        format!("{}/{segment}", self.https_url())
+    }
+
+    /// The CA certificate clients must trust, PEM.
+    pub fn ca_pem(&self) -> &str {
+        &self.ca_pem
+    }
+
+    /// The tenant, for direct control and inspection.
+    pub fn tenant(&self) -> &Arc<Tenant> {
+        &self.tenant
+    }
+
+    /// Installs a fault.
+    pub fn inject(&self, fault: Fault) {
+        let now = self.tenant.clock.now();
+        self.tenant.store().faults.add(fault, now);
+    }
+
+    /// Removes every fault.
+    pub fn clear_faults(&self) {
+        self.tenant.store().faults.clear();
+    }
+
+    /// Moves the tenant's clock.
+    pub fn advance_clock(&self, seconds: i64) {
+        self.tenant.clock.advance(seconds);
+    }
+
+    /// Revokes the user's refresh tokens; `false` when there is no such user.
+    pub fn revoke(&self, upn: &str) -> bool {
+        revoke(&self.tenant, upn)
+    }
+
+    /// The requests answered so far (admin calls excluded).
+    pub fn requests(&self) -> Vec<LoggedRequest> {
+        self.tenant.store().log.clone()
+    }
+
+    /// Forgets the request log.
+    pub fn clear_requests(&self) {
+        self.tenant.store().log.clear();
+    }
+
+    /// Completes an authorization request as `upn` and returns the redirect URL (see [`crate::automation`]).
+    pub fn complete_authorization(
+        &self,
+        authorize_url: &str,
+        upn: &str,
+    ) -> Result<String, crate::AutomationError> {
+        crate::automation::complete_authorization(&self.tenant, authorize_url, upn, None, true)
+    }
+
+    /// Approves (or denies) a device code as `upn`.
+    pub fn decide_device_code(
+        &self,
+        user_code: &str,
+        upn: &str,
+        approve: bool,
+    ) -> Result<(), device::DeviceError> {
+        device::decide(&self.tenant, user_code, upn, None, approve)
+    }
+}
+
+impl Drop for RunningTenant {
+    fn drop(&mut self) {
+        self.tasks.iter().for_each(JoinHandle::abort);
+    }
+}
+
+/// Revokes every refresh token `upn` holds.
+pub fn revoke(tenant: &Tenant, upn: &str) -> bool {
+    let Some(oid) = tenant
+        .directory()
+        .user_by_upn(upn)
+        .map(|u| u.object_id.clone())
+    else {
+        return false;
+    };
+    let now = tenant.clock.now();
+    tenant.store().revoked_before.insert(oid, now);
+    true
+}
+
+fn router(tenant: Arc<Tenant>, ca_pem: String, max_body: usize) -> Router {
+    let graph_routes = Router::new()
+        .route("/me", get(graph::me))
+        .route("/me/photo/$value", get(graph::photo))
+        .route("/me/messages", get(graph::messages))
+        .route("/users", get(graph::users))
+        .fallback(graph::not_found);
+    Router::new()
+        .route(
+            "/{tenant}/v2.0/.well-known/openid-configuration",
+            get(oidc::discovery),
+        )
+        .route("/{tenant}/discovery/v2.0/keys", get(oidc::keys))
+        .route(
+            "/{tenant}/oauth2/v2.0/authorize",
+            get(pages::authorize_get).post(pages::authorize_post),
+        )
+        .route("/{tenant}/oauth2/v2.0/token", post(token::token))
+        .route("/{tenant}/oauth2/v2.0/devicecode", post(device::devicecode))
+        .route("/{tenant}/oauth2/v2.0/logout", get(oidc::logout))
+        .route(
+            "/devicelogin",
+            get(device::devicelogin_page).post(device::devicelogin_submit),
+        )
+        .nest("/v1.0", graph_routes.clone())
+        .nest("/beta", graph_routes)
+        .route(
+            "/_admin/ca.pem",
+            get(move || async move { ([("content-type", "application/x-pem-file")], ca_pem) }),
+        )
+        .route(
+            "/_admin/requests",
+            get(admin::requests).delete(admin::clear_requests),
+        )
+        .route(
+            "/_admin/faults",
+            get(admin::list_faults)
+                .post(admin::add_fault)
+                .delete(admin::clear_faults),
+        )
+        .route("/_admin/clock", post(admin::advance_clock))
+        .route("/_admin/revoke", post(admin::revoke))
+        .route("/_admin/authorize", post(admin::authorize))
+        .route("/_admin/device", post(admin::device))
+        .layer(DefaultBodyLimit::max(max_body))
+        .with_state(tenant)
+}
+
+async fn accept_loop(
+    listener: TcpListener,
+    router: Router,
+    tenant: Arc<Tenant>,
+    tls: Option<TlsAcceptor>,
+) {
+    let scheme = Scheme(if tls.is_some() { "https" } else { "http" });
+    loop {
+        let Ok((stream, peer)) = listener.accept().await else {
+            continue;
+        };
+        let _ = stream.set_nodelay(true);
+        let (router, tenant, tls) = (router.clone(), tenant.clone(), tls.clone());
+        let local = listener.local_addr().ok();
+        tokio::spawn(async move {
+            let service = hyper::service::service_fn(move |request: Request<Incoming>| {
+                front(request, router.clone(), tenant.clone(), scheme, local)
+            });
+            let builder = hyper::server::conn::http1::Builder::new();
+            let result = match tls {
+                Some(acceptor) => match acceptor.accept(stream).await {
+                    Ok(stream) => {
+                        builder
+                            .serve_connection(TokioIo::new(stream), service)
+                            .await
+                    }
+                    Err(error) => {
+                        tracing::debug!(%peer, %error, "TLS handshake failed");
+                        return;
+                    }
+                },
+                None => {
+                    builder
+                        .serve_connection(TokioIo::new(stream), service)
+                        .await
+                }
+            };
+            if let Err(error) = result {
+                tracing::debug!(%peer, %error, "connection ended with an error");
+            }
+        });
+    }
+}
+
+/// The error that makes hyper drop a connection without answering (the `DropConnection` fault).
+#[derive(Debug, thiserror::Error)]
+#[error("connection dropped by an injected fault")]
+struct Dropped;
+
+async fn front(
+    mut request: Request<Incoming>,
+    router: Router,
+    tenant: Arc<Tenant>,
+    scheme: Scheme,
+    local: Option<SocketAddr>,
+) -> Result<Response<Body>, Dropped> {
+    let host = request
+        .headers()
+        .get("host")
+        .and_then(|h| h.to_str().ok())
+        .map(str::to_owned)
+        .or_else(|| local.map(|a| a.to_string()))
+        .unwrap_or_default();
+    request
+        .extensions_mut()
+        .insert(Origin(format!("{}://{host}", scheme.0)));
+    request.extensions_mut().insert(scheme);
+    let (method, path) = (
+        request.method().to_string(),
+        request.uri().path().to_owned(),
+    );
+    let target = FaultTarget::of_path(&path);
+    let fault = target.and_then(|t| {
+        tenant.store().faults.take(t, |f| {
+            matches!(
+                f.action,
+                FaultAction::Delay { .. }
+                    | FaultAction::Status { .. }
+                    | FaultAction::MalformedBody
+                    | FaultAction::DropConnection
+            )
+        })
+    });
+    let response = match fault {
+        Some(FaultAction::DropConnection) => {
+            log(&tenant, &method, &path, 0, None);
+            return Err(Dropped);
+        }
+        Some(FaultAction::Status {
+            status,
+            retry_after,
+        }) => fault_status(&tenant, target, &request, status, retry_after),
+        Some(FaultAction::MalformedBody) => (
+            [("content-type", "application/json")],
+            "{\"token_type\": \"Bearer\", \"access_tok",
+        )
+            .into_response(),
+        Some(FaultAction::Delay { ms }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            route(router, request).await
+        }
+        _ => route(router, request).await,
+    };
+    if !path.starts_with("/_admin/") {
+        let note = response.extensions().get::<LogNote>().cloned();
+        log(&tenant, &method, &path, response.status().as_u16(), note);
+    }
+    Ok(response)
+}
+
+async fn route(router: Router, request: Request<Incoming>) -> Response<Body> {
+    match router.oneshot(request.map(Body::new)).await {
+        Ok(response) => response,
+        Err(never) => match never {},
+    }
+}
+
+fn fault_status(
+    tenant: &Tenant,
+    target: Option<FaultTarget>,
+    request: &Request<Incoming>,
+    status: u16,
+    retry_after: Option<u64>,
+) -> Response<Body> {
+    let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
+    let mut response = if target == Some(FaultTarget::Graph) {
+        let code = if status == StatusCode::TOO_MANY_REQUESTS {
+            "TooManyRequests"
+        } else {
+            "serviceNotAvailable"
+        };
+        graph::graph_error(
+            tenant,
+            request.headers(),
+            status,
+            code,
+            "The service is temporarily unavailable (injected fault).",
+        )
+    } else {
+        let error = crate::oauth_error::OAuthError::new(
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                "temporarily_unavailable"
+            } else {
+                "server_error"
+            },
+            if status == StatusCode::TOO_MANY_REQUESTS {
+                50_196
+            } else {
+                90_033
+            },
+            "The service is temporarily unavailable (injected fault).",
+        )
+        .with_status(status);
+        error.response(
+            tenant.clock.now(),
+            &crate::http::correlation_id(request.headers()),
+        )
+    };
+    if let Some(seconds) = retry_after
+        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+    {
+        response.headers_mut().insert("retry-after", value);
+    }
+    response
+}
+
+fn log(tenant: &Tenant, method: &str, path: &str, status: u16, note: Option<LogNote>) {
+    let note = note.unwrap_or_default();
+    let entry = LoggedRequest {
+        at: tenant.clock.now(),
+        method: method.to_owned(),
+        path: path.to_owned(),
+        status,
+        grant_type: note.grant_type,
+        client_id: note.client_id,
+    };
+    let mut store = tenant.store();
+    // Bounded: a load test must not grow the log without limit; tests read recent requests.
+    if store.log.len() >= MAX_LOGGED {
+        store.log.drain(..MAX_LOGGED / 2);
+    }
+    store.log.push(entry);
+}
