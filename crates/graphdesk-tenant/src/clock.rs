@@ -61,7 +61,7 @@ mod tests {
     #[test]
     fn formats_known_instants() {
         assert_eq!(entra_timestamp(0), "1970-01-01 00:00:00Z");
-        assert_eq!(entra_timestamp(1_795_500_000), "2026-11-24 04:40:00Z");
+        assert_eq!(entra_timestamp(1_795_500_000), "2026-11-24 06:00:00Z");
         assert_eq!(iso8601(951_782_400), "2000-02-29T00:00:00");
     }
 

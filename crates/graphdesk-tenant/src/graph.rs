@@ -185,7 +185,7 @@ fn version(uri: &axum::http::Uri) -> &'static str {
 pub async fn me(
     State(tenant): State<Arc<Tenant>>,
     Extension(Origin(origin)): Extension<Origin>,
-    uri: axum::http::Uri,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     headers: HeaderMap,
 ) -> Response {
     match authorize(
@@ -271,7 +271,7 @@ fn paged(
 pub async fn users(
     State(tenant): State<Arc<Tenant>>,
     Extension(Origin(origin)): Extension<Origin>,
-    uri: axum::http::Uri,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
@@ -311,7 +311,7 @@ pub async fn users(
 pub async fn messages(
     State(tenant): State<Arc<Tenant>>,
     Extension(Origin(origin)): Extension<Origin>,
-    uri: axum::http::Uri,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
@@ -356,7 +356,7 @@ pub async fn messages(
 pub async fn not_found(
     State(tenant): State<Arc<Tenant>>,
     headers: HeaderMap,
-    uri: axum::http::Uri,
+    axum::extract::OriginalUri(uri): axum::extract::OriginalUri,
 ) -> Response {
     graph_error(
         &tenant,
