@@ -7,8 +7,9 @@ cd "$(dirname "$0")"
 # What building and running the app needs (Tauri 2 on WebKitGTK 4.1, tray through Ayatana AppIndicator).
 BUILD_PACKAGES=(build-essential pkg-config file curl libwebkit2gtk-4.1-dev libayatana-appindicator3-dev xdg-utils
   desktop-file-utils)
-# What the tests add: a headless display, a WebDriver for WebKit, a session bus, a Secret Service.
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools keyutils)
+# What the tests add: a headless display, a WebDriver for WebKit, a session bus, a Secret Service, and Python's venv
+# for MSAL Python, which the emulated tenant's peer tests install from PyPI.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools keyutils python3 python3-venv)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }
@@ -71,8 +72,9 @@ cmd_test() {
   build_ui
   say "building the app binary the end-to-end tests drive"
   cargo build -p graphdesk
-  say "running every test: unit, integration, end-to-end (real window under Xvfb)"
-  cargo test --workspace --no-fail-fast
+  say "running every test: unit, integration, peers (MSAL Python, msal-node), benchmarks once, end-to-end (Xvfb)"
+  cargo test --workspace --no-fail-fast --all-targets
+  cargo test --workspace --no-fail-fast --doc
 }
 
 case "${1:-}" in
