@@ -18,8 +18,18 @@ async fn batch(client: &reqwest::Client, url: &str, forms: Arc<Vec<Vec<(&'static
             tokio::spawn(async move {
                 for i in 0..per_task {
                     let form = &forms[(task * per_task + i) % forms.len()];
-                    let response = client.post(&url).form(form).send().await.expect("token request");
-                    assert_eq!(response.status(), 200, "{}", response.text().await.unwrap_or_default());
+                    let response = client
+                        .post(&url)
+                        .form(form)
+                        .send()
+                        .await
+                        .expect("token request");
+                    assert_eq!(
+                        response.status(),
+                        200,
+                        "{}",
+                        response.text().await.unwrap_or_default()
+                    );
                     response.bytes().await.expect("body");
                 }
             })
@@ -31,12 +41,22 @@ async fn batch(client: &reqwest::Client, url: &str, forms: Arc<Vec<Vec<(&'static
 }
 
 fn token_requests(c: &mut Criterion) {
-    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build().expect("runtime");
-    let tenant = runtime.block_on(TenantServer::new().start()).expect("tenant");
-    let http = reqwest::Client::builder().pool_max_idle_per_host(CONNECTIONS).build().expect("client");
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+    let tenant = runtime
+        .block_on(TenantServer::new().start())
+        .expect("tenant");
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(CONNECTIONS)
+        .build()
+        .expect("client");
     let https = reqwest::Client::builder()
         .pool_max_idle_per_host(CONNECTIONS)
-        .add_root_certificate(reqwest::Certificate::from_pem(tenant.ca_pem().as_bytes()).expect("CA"))
+        .add_root_certificate(
+            reqwest::Certificate::from_pem(tenant.ca_pem().as_bytes()).expect("CA"),
+        )
         .build()
         .expect("client");
     let password = Arc::new(vec![vec![
@@ -44,14 +64,20 @@ fn token_requests(c: &mut Criterion) {
         ("client_id", DEMO_CLIENT_ID.to_owned()),
         ("username", "adele@contoso.example".to_owned()),
         ("password", "demo".to_owned()),
-        ("scope", "User.Read openid profile offline_access".to_owned()),
+        (
+            "scope",
+            "User.Read openid profile offline_access".to_owned(),
+        ),
     ]]);
     // Refresh tokens for the refresh benchmark: one per request slot, reused (old refresh tokens stay valid, as in Entra).
     let refresh_tokens: Vec<String> = runtime.block_on(async {
         let mut tokens = Vec::new();
         for _ in 0..BATCH {
             let body: serde_json::Value = http
-                .post(format!("{}/oauth2/v2.0/token", tenant.http_url() + "/organizations"))
+                .post(format!(
+                    "{}/oauth2/v2.0/token",
+                    tenant.http_url() + "/organizations"
+                ))
                 .form(&password[0])
                 .send()
                 .await
@@ -70,7 +96,10 @@ fn token_requests(c: &mut Criterion) {
                 vec![
                     ("grant_type", "refresh_token"),
                     ("client_id", DEMO_CLIENT_ID),
-                    ("scope", "https://graph.microsoft.com/User.Read openid offline_access"),
+                    (
+                        "scope",
+                        "https://graph.microsoft.com/User.Read openid offline_access",
+                    ),
                 ]
                 .into_iter()
                 .map(|(k, v)| (k, v.to_owned()))
@@ -97,5 +126,12 @@ fn token_requests(c: &mut Criterion) {
     group.finish();
 }
 
-criterion_group!(benches, token_requests);
+/// The cost of one RS256 signature, the dominant part of every token response (two per response: access and ID token).
+fn jwt_signing(c: &mut Criterion) {
+    let key = graphdesk_tenant::crypto::SigningKey::generate();
+    let claims = serde_json::json!({"aud": "https://graph.microsoft.com", "scp": "User.Read", "oid": "x", "exp": 1});
+    c.bench_function("tenant_sign_rs256_jwt", |b| b.iter(|| key.sign(&claims)));
+}
+
+criterion_group!(benches, token_requests, jwt_signing);
 criterion_main!(benches);

@@ -1,13 +1,12 @@
 //! The tenant's keys and token formats: an RSA key generated at start (RS256, published as a JWKS), JWT signing and
-//! verification, PKCE S256, and random identifiers. Key generation uses `rsa`; signing and verification use `ring`,
-//! which is several times faster, so the tenant never dominates a client benchmark.
+//! verification, PKCE S256, and random identifiers. RSA runs on `aws-lc-rs`: a signature costs ~0.3 ms there against
+//! ~0.57 ms with `ring` on the same machine, and every token response carries two, so it sets the tenant's throughput.
 
+use aws_lc_rs::rsa::{KeyPair as RsaKeyPair, KeySize};
+use aws_lc_rs::signature::{self, KeyPair as _, UnparsedPublicKey};
 use base64::Engine as _;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
-use ring::signature::{self, RsaKeyPair, UnparsedPublicKey};
-use rsa::pkcs8::EncodePrivateKey;
-use rsa::traits::PublicKeyParts;
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -37,6 +36,7 @@ pub fn pkce_s256(verifier: &str) -> String {
 pub struct SigningKey {
     kid: String,
     pair: RsaKeyPair,
+    rng: aws_lc_rs::rand::SystemRandom,
     public_der: Vec<u8>,
     jwk: Value,
 }
@@ -61,18 +61,17 @@ pub enum JwtError {
 impl SigningKey {
     /// Generates a fresh 2048-bit RSA key.
     pub fn generate() -> Self {
-        let private =
-            rsa::RsaPrivateKey::new(&mut rand::thread_rng(), 2048).expect("RSA key generation");
-        let pkcs8 = private.to_pkcs8_der().expect("PKCS#8 encoding");
-        let pair = RsaKeyPair::from_pkcs8(pkcs8.as_bytes()).expect("ring accepts the key");
-        let public_der = pair.public().as_ref().to_vec();
-        let n = b64url(private.n().to_bytes_be());
-        let e = b64url(private.e().to_bytes_be());
+        let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
+        let public = pair.public_key();
+        let public_der = public.as_ref().to_vec();
+        let n = b64url(public.modulus().big_endian_without_leading_zero());
+        let e = b64url(public.exponent().big_endian_without_leading_zero());
         let kid = b64url(&Sha256::digest(&public_der)[..12]);
         let jwk = json!({"kty": "RSA", "use": "sig", "kid": kid, "alg": "RS256", "n": n, "e": e});
         Self {
             kid,
             pair,
+            rng: aws_lc_rs::rand::SystemRandom::new(),
             public_der,
             jwk,
         }
@@ -91,11 +90,11 @@ impl SigningKey {
             b64url(header.to_string()),
             b64url(claims.to_string())
         );
-        let mut signature = vec![0u8; self.pair.public().modulus_len()];
+        let mut signature = vec![0u8; self.pair.public_modulus_len()];
         self.pair
             .sign(
                 &signature::RSA_PKCS1_SHA256,
-                &ring::rand::SystemRandom::new(),
+                &self.rng,
                 signing_input.as_bytes(),
                 &mut signature,
             )

@@ -52,7 +52,7 @@ fn authorize(
     tenant: &Tenant,
     headers: &HeaderMap,
     scopes: &[&str],
-) -> Result<(User, Value), Response> {
+) -> Result<(User, Value), Box<Response>> {
     let unauthorized = |message: &str| {
         let mut response = graph_error(
             tenant,
@@ -65,7 +65,7 @@ fn authorize(
             header::WWW_AUTHENTICATE,
             HeaderValue::from_static("Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", client_id=\"00000003-0000-0000-c000-000000000000\""),
         );
-        response
+        Box::new(response)
     };
     let token = headers
         .get(header::AUTHORIZATION)
@@ -99,7 +99,7 @@ fn authorize(
         })
         .is_some()
     {
-        return Err(claims_challenge(tenant, headers));
+        return Err(Box::new(claims_challenge(tenant, headers)));
     }
     let granted: Vec<&str> = claims["scp"]
         .as_str()
@@ -110,13 +110,13 @@ fn authorize(
         .iter()
         .any(|needed| granted.iter().any(|g| g.eq_ignore_ascii_case(needed)))
     {
-        return Err(graph_error(
+        return Err(Box::new(graph_error(
             tenant,
             headers,
             StatusCode::FORBIDDEN,
             "Authorization_RequestDenied",
             "Insufficient privileges to complete the operation.",
-        ));
+        )));
     }
     let oid = claims["oid"].as_str().unwrap_or_default();
     let user = tenant
@@ -194,7 +194,7 @@ pub async fn me(
         &["User.Read", "User.ReadBasic.All", "User.Read.All"],
     ) {
         Ok((user, _)) => axum::Json(user_json(&origin, version(&uri), &user)).into_response(),
-        Err(response) => response,
+        Err(response) => *response,
     }
 }
 
@@ -206,7 +206,7 @@ pub async fn photo(State(tenant): State<Arc<Tenant>>, headers: HeaderMap) -> Res
         &["User.Read", "User.ReadBasic.All", "User.Read.All"],
     ) {
         Ok((user, _)) => user,
-        Err(response) => return response,
+        Err(response) => return *response,
     };
     if !user.has_photo {
         return graph_error(
@@ -229,15 +229,39 @@ pub async fn photo(State(tenant): State<Arc<Tenant>>, headers: HeaderMap) -> Res
     }
 }
 
-/// Page parameters: `$top` (1–999) and the tenant's `$skiptoken` (an offset).
-fn page_window(query: &HashMap<String, String>) -> Result<(usize, usize), &'static str> {
+/// The caller of a collection endpoint and the page asked for, or the Graph error to send.
+fn collection_request(
+    tenant: &Tenant,
+    headers: &HeaderMap,
+    query: &HashMap<String, String>,
+    scopes: &[&str],
+    default_top: usize,
+) -> Result<(User, usize, usize), Box<Response>> {
+    let (me, _) = authorize(tenant, headers, scopes)?;
+    let (top, skip) = page_window(query, default_top).map_err(|message| {
+        Box::new(graph_error(
+            tenant,
+            headers,
+            StatusCode::BAD_REQUEST,
+            "BadRequest",
+            message,
+        ))
+    })?;
+    Ok((me, top, skip))
+}
+
+/// Page parameters: `$top` (1–999, `default_top` when absent) and the tenant's `$skiptoken` (an offset).
+fn page_window(
+    query: &HashMap<String, String>,
+    default_top: usize,
+) -> Result<(usize, usize), &'static str> {
     let top = match query.get("$top") {
         Some(t) => t
             .parse::<usize>()
             .ok()
             .filter(|t| (1..=999).contains(t))
             .ok_or("Invalid value for $top.")?,
-        None => DEFAULT_PAGE,
+        None => default_top,
     };
     let skip = match query.get("$skiptoken") {
         Some(s) => crate::crypto::b64url_decode(s)
@@ -275,21 +299,15 @@ pub async fn users(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let (me, _) = match authorize(&tenant, &headers, &["User.ReadBasic.All", "User.Read.All"]) {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let (top, skip) = match page_window(&query) {
-        Ok(window) => window,
-        Err(message) => {
-            return graph_error(
-                &tenant,
-                &headers,
-                StatusCode::BAD_REQUEST,
-                "BadRequest",
-                message,
-            );
-        }
+    let (me, top, skip) = match collection_request(
+        &tenant,
+        &headers,
+        &query,
+        &["User.ReadBasic.All", "User.Read.All"],
+        DEFAULT_PAGE,
+    ) {
+        Ok(request) => request,
+        Err(response) => return *response,
     };
     let version = version(&uri);
     let items: Vec<Value> = tenant
@@ -315,21 +333,15 @@ pub async fn messages(
     Query(query): Query<HashMap<String, String>>,
     headers: HeaderMap,
 ) -> Response {
-    let (me, _) = match authorize(&tenant, &headers, &["Mail.Read", "Mail.ReadBasic"]) {
-        Ok(found) => found,
-        Err(response) => return response,
-    };
-    let (top, skip) = match page_window(&query) {
-        Ok((top, skip)) => (if query.contains_key("$top") { top } else { 10 }, skip),
-        Err(message) => {
-            return graph_error(
-                &tenant,
-                &headers,
-                StatusCode::BAD_REQUEST,
-                "BadRequest",
-                message,
-            );
-        }
+    let (me, top, skip) = match collection_request(
+        &tenant,
+        &headers,
+        &query,
+        &["Mail.Read", "Mail.ReadBasic"],
+        10,
+    ) {
+        Ok(request) => request,
+        Err(response) => return *response,
     };
     let now = tenant.clock.now();
     let items: Vec<Value> = (0..25u64)

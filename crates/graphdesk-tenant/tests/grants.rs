@@ -215,6 +215,75 @@ async fn device_code_pending_slow_down_approve_and_single_use() {
 }
 
 #[tokio::test]
+async fn refresh_in_is_sent_when_configured() {
+    let config = TenantConfig {
+        access_token_lifetime: 7_200,
+        refresh_in: Some(3_600),
+        ..TenantConfig::default()
+    };
+    let tenant = start_with(Directory::demo(), config).await;
+    let body = sign_in(
+        &tenant,
+        "adele@contoso.example",
+        "User.Read openid offline_access",
+    )
+    .await;
+    assert_eq!(
+        (body["expires_in"].as_u64(), body["refresh_in"].as_u64()),
+        (Some(7_200), Some(3_600))
+    );
+    let plain = sign_in(&start().await, "adele@contoso.example", "User.Read openid").await;
+    assert!(
+        plain.get("refresh_in").is_none() && plain.get("refresh_token").is_none(),
+        "no offline_access, no refresh token"
+    );
+}
+
+#[tokio::test]
+async fn device_code_requests_are_validated() {
+    let tenant = start().await;
+    let endpoint = format!(
+        "{}/oauth2/v2.0/devicecode",
+        tenant.authority("organizations")
+    );
+    for (form, error, code) in [
+        (
+            vec![("client_id", DEMO_CLIENT_ID)],
+            "invalid_request",
+            900_144,
+        ),
+        (
+            vec![
+                ("client_id", "00000000-0000-0000-0000-0000000000aa"),
+                ("scope", "User.Read"),
+            ],
+            "unauthorized_client",
+            700_016,
+        ),
+        (
+            vec![("client_id", DEMO_CLIENT_ID), ("scope", "Nope.Nothing")],
+            "invalid_scope",
+            65_005,
+        ),
+    ] {
+        let body: Value = client(&tenant)
+            .post(&endpoint)
+            .form(&form)
+            .send()
+            .await
+            .expect("send")
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(
+            (body["error"].as_str(), aadsts(&body)),
+            (Some(error), code),
+            "{form:?}"
+        );
+    }
+}
+
+#[tokio::test]
 async fn device_code_denied_expired_and_unknown() {
     let tenant = start().await;
     let flow = start_device(&tenant).await;

@@ -150,6 +150,17 @@ async fn bearer_tokens_are_validated() {
         forged.json::<Value>().await.expect("json")["error"]["code"],
         "InvalidAuthenticationToken"
     );
+    // Signed by this tenant, but for another API: Graph refuses the audience.
+    let foreign = tenant.tenant().key.sign(&json!({
+        "aud": "api://someone-else", "exp": tenant.tenant().clock.now() + 600, "iat": tenant.tenant().clock.now(),
+        "scp": "User.Read", "oid": "x", "tid": DEMO_TENANT_ID,
+    }));
+    let foreign: Value = graph(&tenant, "/v1.0/me", &foreign)
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(foreign["error"]["message"], "Invalid audience.");
     let other_tenant = start().await;
     assert_eq!(
         graph(&other_tenant, "/v1.0/me", &token).await.status(),
@@ -340,6 +351,51 @@ async fn transport_faults_delay_status_malformed_and_dropped() {
         "the fault fired twice, then cleared"
     );
     assert_eq!(ropc().await.0, 200);
+
+    // Faults aim at one endpoint family: discovery and authorize can fail too.
+    tenant.inject(Fault::once(
+        FaultTarget::Discovery,
+        FaultAction::Status {
+            status: 503,
+            retry_after: Some(1),
+        },
+    ));
+    let discovery = format!(
+        "{}/v2.0/.well-known/openid-configuration",
+        tenant.authority("common")
+    );
+    assert_eq!(
+        client(&tenant)
+            .get(&discovery)
+            .send()
+            .await
+            .expect("send")
+            .status(),
+        503
+    );
+    assert_eq!(
+        client(&tenant)
+            .get(&discovery)
+            .send()
+            .await
+            .expect("send")
+            .status(),
+        200
+    );
+    tenant.inject(Fault::once(
+        FaultTarget::Authorize,
+        FaultAction::Status {
+            status: 500,
+            retry_after: None,
+        },
+    ));
+    let (_, challenge) = pkce();
+    let authorize = client(&tenant)
+        .get(authorize_url(&tenant, "common", &challenge, &[]))
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(authorize.status(), 500);
 }
 
 #[tokio::test]

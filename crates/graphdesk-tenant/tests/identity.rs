@@ -262,7 +262,9 @@ async fn bad_clients_and_redirect_uris_get_an_error_page_never_a_redirect() {
 async fn refusals_after_the_redirect_uri_is_trusted_are_redirected_with_state() {
     let tenant = start().await;
     let (_, challenge) = pkce();
-    let cases: Vec<(Vec<(&str, &str)>, &str, &str)> = vec![
+    // (parameters overriding the defaults, expected error, expected AADSTS prefix)
+    type Case<'a> = (Vec<(&'a str, &'a str)>, &'a str, &'a str);
+    let cases: Vec<Case> = vec![
         (
             vec![("code_challenge", "")],
             "invalid_request",
