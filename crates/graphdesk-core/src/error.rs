@@ -1,8 +1,86 @@
 //! The core's error type: what happened and what the user can do about it. Messages never hold a secret; the shell turns
 //! each variant into a tagged IPC error the UI branches on.
 
+use serde::Serialize;
+
 use crate::keystore::KeyringError;
 use crate::redirect::RedirectError;
+
+/// Why a token cannot be had without the user: the seed's `MsalUiRequiredException`. "Nothing cached" and "the refresh
+/// was refused" are different reasons, as in MSAL.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum UiRequiredReason {
+    /// The account is not in the cache.
+    NoAccount,
+    /// The account has no token or refresh token for these scopes.
+    NothingCached,
+    /// The identity platform refused the refresh token (`invalid_grant`): expired, revoked, password changed.
+    RefreshRefused,
+    /// Multi-factor authentication or a conditional-access policy needs the user (`interaction_required`).
+    InteractionRequired,
+    /// The user (or an admin) must consent to the scopes (`consent_required`).
+    ConsentRequired,
+    /// The user must sign in again (`login_required`).
+    LoginRequired,
+    /// A resource asked for more claims (continuous access evaluation, a claims challenge).
+    ClaimsChallenge,
+}
+
+/// Everything the UI needs to explain a "UI required" answer and to retry interactively.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UiRequired {
+    pub reason: UiRequiredReason,
+    /// The OAuth error code, when the platform answered (`invalid_grant`, `interaction_required`, …).
+    pub error: Option<String>,
+    pub suberror: Option<String>,
+    /// A claims challenge to pass to the interactive request.
+    pub claims: Option<String>,
+    pub aadsts: Option<u32>,
+    pub correlation_id: Option<String>,
+    /// The platform's description, without its trace ids.
+    pub description: Option<String>,
+}
+
+impl UiRequired {
+    /// A "UI required" with no server answer behind it.
+    pub fn local(reason: UiRequiredReason) -> Self {
+        Self {
+            reason,
+            error: None,
+            suberror: None,
+            claims: None,
+            aadsts: None,
+            correlation_id: None,
+            description: None,
+        }
+    }
+}
+
+/// An error the identity platform (or a web API) answered with.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServerError {
+    pub status: u16,
+    pub error: String,
+    pub description: Option<String>,
+    pub aadsts: Option<u32>,
+    pub correlation_id: Option<String>,
+    pub suberror: Option<String>,
+}
+
+impl std::fmt::Display for ServerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match (&self.aadsts, &self.description) {
+            (Some(code), Some(description)) => {
+                write!(f, "{} (AADSTS{code}): {description}", self.error)
+            }
+            (None, Some(description)) => write!(f, "{}: {description}", self.error),
+            _ => write!(f, "{} (HTTP {})", self.error, self.status),
+        }
+    }
+}
 
 /// Everything the core can fail with.
 #[derive(Debug, thiserror::Error)]
@@ -11,6 +89,36 @@ pub enum CoreError {
     /// An action needs an account and none is signed in.
     #[error("not signed in: sign in first, then try again")]
     NotSignedIn,
+    /// The user must sign in interactively.
+    #[error("{}", ui_required_message(.0))]
+    UiRequired(Box<UiRequired>),
+    /// The identity platform or the API answered with an error.
+    #[error("the server refused: {0}")]
+    Server(Box<ServerError>),
+    /// No answer: offline, DNS, TLS, connection reset.
+    #[error("network problem: {detail}; check the connection and try again")]
+    Network { detail: String },
+    /// The server was too slow.
+    #[error("the server did not answer in time; try again")]
+    Timeout,
+    /// The server is throttling; retry after the given seconds.
+    #[error("the server is busy; try again in {retry_after} s")]
+    Throttled { retry_after: u64 },
+    /// The server's answer is not what the protocol says.
+    #[error("the server's answer could not be understood: {detail}")]
+    Protocol { detail: String },
+    /// The sign-in was cancelled by the user or the app.
+    #[error("the sign-in was cancelled")]
+    Cancelled,
+    /// The sign-in took longer than allowed.
+    #[error("the sign-in timed out; start it again")]
+    SignInTimeout,
+    /// The ID token failed a check (audience, issuer, expiry, nonce).
+    #[error("the ID token failed validation: {reason}")]
+    InvalidIdToken { reason: String },
+    /// The token cache could not be read or written.
+    #[error("token cache: {detail}")]
+    Cache { detail: String },
     /// Configuration is missing or invalid; `field` names what to fix.
     #[error("invalid configuration for {field}: {reason}")]
     Config { field: String, reason: String },
@@ -20,4 +128,52 @@ pub enum CoreError {
     /// A sign-in redirect (deep link or loopback request) was refused.
     #[error(transparent)]
     Redirect(#[from] RedirectError),
+    /// The feature does not exist on this platform (brokers outside Windows).
+    #[error("{what} is not available on this platform")]
+    Unsupported { what: String },
+}
+
+fn ui_required_message(ui: &UiRequired) -> String {
+    let what = match ui.reason {
+        UiRequiredReason::NoAccount => "this account is not signed in on this machine",
+        UiRequiredReason::NothingCached => "there is no token for these scopes yet",
+        UiRequiredReason::RefreshRefused => "the sign-in has expired or was revoked",
+        UiRequiredReason::InteractionRequired => {
+            "multi-factor authentication or a sign-in policy needs you"
+        }
+        UiRequiredReason::ConsentRequired => "the app needs your consent for these permissions",
+        UiRequiredReason::LoginRequired => "you need to sign in again",
+        UiRequiredReason::ClaimsChallenge => "the service asked for a fresh sign-in",
+    };
+    match ui.aadsts {
+        Some(code) => format!("sign-in required: {what} (AADSTS{code}); sign in interactively"),
+        None => format!("sign-in required: {what}; sign in interactively"),
+    }
+}
+
+impl CoreError {
+    /// A "UI required" error.
+    pub fn ui_required(ui: UiRequired) -> Self {
+        Self::UiRequired(Box::new(ui))
+    }
+
+    /// Whether retrying the same request may succeed (MSAL retries these once).
+    pub fn is_transient(&self) -> bool {
+        match self {
+            Self::Network { .. } | Self::Timeout => true,
+            Self::Server(server) => server.status >= 500,
+            _ => false,
+        }
+    }
+}
+
+impl From<crate::http::TransportError> for CoreError {
+    fn from(error: crate::http::TransportError) -> Self {
+        match error {
+            crate::http::TransportError::Timeout => Self::Timeout,
+            other => Self::Network {
+                detail: other.to_string(),
+            },
+        }
+    }
 }

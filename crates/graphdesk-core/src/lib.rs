@@ -5,11 +5,17 @@
 //! Graph client land here too (see the project's issues); their vocabulary is MSAL's (authority, environment, realm,
 //! `home_account_id`).
 
+pub mod cache;
 pub mod cache_status;
+pub mod clock;
 pub mod error;
+pub mod http;
+pub mod id_token;
 pub mod keystore;
 pub mod paths;
+pub mod protocol;
 pub mod redirect;
+pub mod scopes;
 pub mod secret;
 pub mod service;
 

@@ -45,6 +45,31 @@ secret_string!(
     Password
 );
 
+secret_string!(
+    /// A bearer access token for a web API.
+    AccessToken
+);
+
+secret_string!(
+    /// A refresh token: long-lived, the most sensitive thing GraphDesk holds.
+    RefreshToken
+);
+
+secret_string!(
+    /// A raw ID token (a JWT about the user; personal data).
+    IdToken
+);
+
+secret_string!(
+    /// A PKCE code verifier (RFC 7636): proves the redeemer started the sign-in.
+    PkceVerifier
+);
+
+secret_string!(
+    /// A device code (RFC 8628): polled for tokens while the user signs in elsewhere.
+    DeviceCode
+);
+
 impl OAuthState {
     /// Constant-time equality, so a guessing attacker learns nothing from response timing.
     pub fn matches(&self, other: &str) -> bool {

@@ -1,0 +1,514 @@
+//! The token cache in memory: an MSAL unified-schema document plus indexes, so a silent lookup costs the same with one
+//! account or ten thousand — a hash lookup by account, then a scan of that account's few access tokens for one whose
+//! scopes are a superset of the request.
+
+pub mod schema;
+
+use std::collections::HashMap;
+
+use schema::{
+    AccessTokenEntry, AccountEntry, AppMetadataEntry, CacheDocument, Epoch, IdTokenEntry,
+    RefreshTokenEntry, account_key, app_metadata_key, credential_key,
+};
+
+use crate::error::CoreError;
+use crate::scopes::Scopes;
+
+/// Where tokens of one app live: the parts of MSAL's keys every lookup shares.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct CacheScope {
+    /// The authority host (`login.microsoftonline.com`), MSAL's `environment`.
+    pub environment: String,
+    /// The tenant segment of the token endpoint, MSAL's `realm`.
+    pub realm: String,
+    pub client_id: String,
+}
+
+/// The lookup key of an account's tokens.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+struct AccountTokens {
+    home_account_id: String,
+    environment: String,
+    client_id: String,
+    realm: String,
+}
+
+impl AccountTokens {
+    fn new(home: &str, environment: &str, client_id: &str, realm: &str) -> Self {
+        Self {
+            home_account_id: home.to_ascii_lowercase(),
+            environment: environment.to_ascii_lowercase(),
+            client_id: client_id.to_ascii_lowercase(),
+            realm: realm.to_ascii_lowercase(),
+        }
+    }
+}
+
+/// Everything a token response adds to the cache.
+#[derive(Debug, Clone)]
+pub struct NewTokens<'a> {
+    pub home_account_id: &'a str,
+    pub access_token: &'a str,
+    /// Granted scopes (the response's `scope`, or the requested ones when it has none).
+    pub target: &'a str,
+    pub expires_on: u64,
+    pub extended_expires_on: Option<u64>,
+    pub refresh_on: Option<u64>,
+    pub refresh_token: Option<&'a str>,
+    pub family_id: Option<&'a str>,
+    pub id_token: Option<&'a str>,
+    pub account: Option<NewAccount<'a>>,
+    pub now: u64,
+}
+
+/// The account a response signed in.
+#[derive(Debug, Clone)]
+pub struct NewAccount<'a> {
+    pub local_account_id: &'a str,
+    pub username: &'a str,
+    pub name: Option<&'a str>,
+}
+
+/// The cache.
+#[derive(Debug, Default)]
+pub struct TokenCache {
+    doc: CacheDocument,
+    /// Access token keys by account, with their parsed scopes.
+    access_tokens: HashMap<AccountTokens, Vec<(String, Scopes)>>,
+    /// Refresh token keys by (home account id, environment, client id).
+    refresh_tokens: HashMap<(String, String, String), String>,
+    /// Whether the document changed since it was loaded or last marked saved.
+    changed: bool,
+}
+
+impl TokenCache {
+    /// An empty cache.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A cache over a parsed document.
+    pub fn from_document(doc: CacheDocument) -> Self {
+        let mut cache = Self {
+            doc,
+            ..Self::default()
+        };
+        cache.reindex();
+        cache
+    }
+
+    /// Parses a JSON cache (any MSAL library's).
+    pub fn from_json(bytes: &[u8]) -> Result<Self, CoreError> {
+        let doc = serde_json::from_slice(bytes).map_err(|e| CoreError::Cache {
+            detail: format!("the cache is not an MSAL token cache ({e})"),
+        })?;
+        Ok(Self::from_document(doc))
+    }
+
+    /// The JSON document.
+    pub fn to_json(&self) -> Vec<u8> {
+        serde_json::to_vec(&self.doc).unwrap_or_default()
+    }
+
+    /// The document.
+    pub fn document(&self) -> &CacheDocument {
+        &self.doc
+    }
+
+    /// Whether anything changed since load or the last [`Self::mark_saved`].
+    pub fn has_changed(&self) -> bool {
+        self.changed
+    }
+
+    /// Records that the current state is on disk.
+    pub fn mark_saved(&mut self) {
+        self.changed = false;
+    }
+
+    fn reindex(&mut self) {
+        self.access_tokens.clear();
+        self.refresh_tokens.clear();
+        for (key, at) in &self.doc.access_tokens {
+            let account = AccountTokens::new(
+                &at.home_account_id,
+                &at.environment,
+                &at.client_id,
+                &at.realm,
+            );
+            self.access_tokens
+                .entry(account)
+                .or_default()
+                .push((key.clone(), Scopes::parse(&at.target)));
+        }
+        for (key, rt) in &self.doc.refresh_tokens {
+            self.refresh_tokens.insert(
+                rt_index(&rt.home_account_id, &rt.environment, &rt.client_id),
+                key.clone(),
+            );
+        }
+    }
+
+    /// The access token of `home_account_id` whose scopes cover `scopes`, the one expiring last.
+    pub fn access_token(
+        &self,
+        scope: &CacheScope,
+        home_account_id: &str,
+        scopes: &Scopes,
+    ) -> Option<&AccessTokenEntry> {
+        let account = AccountTokens::new(
+            home_account_id,
+            &scope.environment,
+            &scope.client_id,
+            &scope.realm,
+        );
+        self.access_tokens
+            .get(&account)?
+            .iter()
+            .filter(|(_, granted)| scopes.is_subset_of(granted))
+            .filter_map(|(key, _)| self.doc.access_tokens.get(key))
+            .max_by_key(|at| at.expires_on)
+    }
+
+    /// The account's refresh token for this app (any realm, any scopes).
+    pub fn refresh_token(
+        &self,
+        scope: &CacheScope,
+        home_account_id: &str,
+    ) -> Option<&RefreshTokenEntry> {
+        let key = self.refresh_tokens.get(&rt_index(
+            home_account_id,
+            &scope.environment,
+            &scope.client_id,
+        ))?;
+        self.doc.refresh_tokens.get(key)
+    }
+
+    /// Every account in this environment.
+    pub fn accounts(&self, environment: &str) -> Vec<&AccountEntry> {
+        self.doc
+            .accounts
+            .values()
+            .filter(|a| a.environment.eq_ignore_ascii_case(environment))
+            .collect()
+    }
+
+    /// The ID token of an account for this app and realm.
+    pub fn id_token(&self, scope: &CacheScope, home_account_id: &str) -> Option<&IdTokenEntry> {
+        let key = credential_key(
+            home_account_id,
+            &scope.environment,
+            "IdToken",
+            &scope.client_id,
+            &scope.realm,
+            "",
+        );
+        self.doc.id_tokens.get(&key)
+    }
+
+    /// Stores a token response: replaces the account's access tokens whose scopes overlap the new ones, the refresh
+    /// token (rotation), the ID token and the account.
+    pub fn save(&mut self, scope: &CacheScope, tokens: &NewTokens<'_>) {
+        let home = tokens.home_account_id;
+        let granted = Scopes::parse(tokens.target);
+        let account = AccountTokens::new(home, &scope.environment, &scope.client_id, &scope.realm);
+        let slot = self.access_tokens.entry(account).or_default();
+        let doc_ats = &mut self.doc.access_tokens;
+        slot.retain(|(key, target)| {
+            let overlaps = target.iter().any(|s| granted.iter().any(|g| g == s));
+            if overlaps {
+                doc_ats.remove(key);
+            }
+            !overlaps
+        });
+        let key = credential_key(
+            home,
+            &scope.environment,
+            "AccessToken",
+            &scope.client_id,
+            &scope.realm,
+            tokens.target,
+        );
+        doc_ats.insert(
+            key.clone(),
+            AccessTokenEntry {
+                home_account_id: home.to_owned(),
+                environment: scope.environment.clone(),
+                credential_type: "AccessToken".into(),
+                client_id: scope.client_id.clone(),
+                secret: tokens.access_token.to_owned(),
+                realm: scope.realm.clone(),
+                target: tokens.target.to_owned(),
+                cached_at: Epoch(tokens.now),
+                expires_on: Epoch(tokens.expires_on),
+                extended_expires_on: tokens.extended_expires_on.map(Epoch),
+                refresh_on: tokens.refresh_on.map(Epoch),
+                token_type: Some("Bearer".into()),
+                other: Default::default(),
+            },
+        );
+        slot.push((key, granted));
+
+        if let Some(secret) = tokens.refresh_token {
+            let index = rt_index(home, &scope.environment, &scope.client_id);
+            if let Some(old) = self.refresh_tokens.remove(&index) {
+                self.doc.refresh_tokens.remove(&old);
+            }
+            let key = credential_key(
+                home,
+                &scope.environment,
+                "RefreshToken",
+                &scope.client_id,
+                "",
+                "",
+            );
+            self.doc.refresh_tokens.insert(
+                key.clone(),
+                RefreshTokenEntry {
+                    home_account_id: home.to_owned(),
+                    environment: scope.environment.clone(),
+                    credential_type: "RefreshToken".into(),
+                    client_id: scope.client_id.clone(),
+                    secret: secret.to_owned(),
+                    target: None,
+                    realm: None,
+                    family_id: tokens.family_id.map(str::to_owned),
+                    other: Default::default(),
+                },
+            );
+            self.refresh_tokens.insert(index, key);
+        }
+        if let Some(secret) = tokens.id_token {
+            let key = credential_key(
+                home,
+                &scope.environment,
+                "IdToken",
+                &scope.client_id,
+                &scope.realm,
+                "",
+            );
+            self.doc.id_tokens.insert(
+                key,
+                IdTokenEntry {
+                    home_account_id: home.to_owned(),
+                    environment: scope.environment.clone(),
+                    credential_type: "IdToken".into(),
+                    client_id: scope.client_id.clone(),
+                    secret: secret.to_owned(),
+                    realm: scope.realm.clone(),
+                    other: Default::default(),
+                },
+            );
+        }
+        if let Some(account) = &tokens.account {
+            let key = account_key(home, &scope.environment, &scope.realm);
+            let other = self
+                .doc
+                .accounts
+                .get(&key)
+                .map(|a| a.other.clone())
+                .unwrap_or_default();
+            self.doc.accounts.insert(
+                key,
+                AccountEntry {
+                    home_account_id: home.to_owned(),
+                    environment: scope.environment.clone(),
+                    realm: scope.realm.clone(),
+                    local_account_id: account.local_account_id.to_owned(),
+                    username: account.username.to_owned(),
+                    authority_type: "MSSTS".into(),
+                    name: account.name.map(str::to_owned),
+                    other,
+                },
+            );
+        }
+        let metadata = app_metadata_key(&scope.environment, &scope.client_id);
+        self.doc
+            .app_metadata
+            .entry(metadata)
+            .or_insert_with(|| AppMetadataEntry {
+                client_id: scope.client_id.clone(),
+                environment: scope.environment.clone(),
+                family_id: tokens.family_id.map(str::to_owned),
+                other: Default::default(),
+            });
+        self.changed = true;
+    }
+
+    /// Removes an account and every token it holds in this environment (other accounts are untouched). Returns
+    /// whether anything was removed.
+    pub fn remove_account(&mut self, environment: &str, home_account_id: &str) -> bool {
+        let mine = |home: &str, env: &str| {
+            home.eq_ignore_ascii_case(home_account_id) && env.eq_ignore_ascii_case(environment)
+        };
+        let before = self.len();
+        self.doc
+            .access_tokens
+            .retain(|_, e| !mine(&e.home_account_id, &e.environment));
+        self.doc
+            .refresh_tokens
+            .retain(|_, e| !mine(&e.home_account_id, &e.environment));
+        self.doc
+            .id_tokens
+            .retain(|_, e| !mine(&e.home_account_id, &e.environment));
+        self.doc
+            .accounts
+            .retain(|_, e| !mine(&e.home_account_id, &e.environment));
+        let removed = self.len() != before;
+        if removed {
+            self.reindex();
+            self.changed = true;
+        }
+        removed
+    }
+
+    fn len(&self) -> usize {
+        self.doc.access_tokens.len()
+            + self.doc.refresh_tokens.len()
+            + self.doc.id_tokens.len()
+            + self.doc.accounts.len()
+    }
+}
+
+fn rt_index(home: &str, environment: &str, client_id: &str) -> (String, String, String) {
+    (
+        home.to_ascii_lowercase(),
+        environment.to_ascii_lowercase(),
+        client_id.to_ascii_lowercase(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scope() -> CacheScope {
+        CacheScope {
+            environment: "login.example".into(),
+            realm: "organizations".into(),
+            client_id: "client".into(),
+        }
+    }
+
+    fn tokens<'a>(
+        home: &'a str,
+        at: &'a str,
+        target: &'a str,
+        rt: Option<&'a str>,
+    ) -> NewTokens<'a> {
+        NewTokens {
+            home_account_id: home,
+            access_token: at,
+            target,
+            expires_on: 5_000,
+            extended_expires_on: None,
+            refresh_on: None,
+            refresh_token: rt,
+            family_id: None,
+            id_token: Some("id.token.x"),
+            account: Some(NewAccount {
+                local_account_id: "oid",
+                username: "u@example",
+                name: Some("U"),
+            }),
+            now: 1_000,
+        }
+    }
+
+    #[test]
+    fn lookups_match_scope_supersets_per_account() {
+        let mut cache = TokenCache::new();
+        cache.save(
+            &scope(),
+            &tokens("a.t", "AT-A", "User.Read Mail.Read", Some("RT-A")),
+        );
+        cache.save(&scope(), &tokens("b.t", "AT-B", "User.Read", Some("RT-B")));
+        let hit = cache
+            .access_token(
+                &scope(),
+                "a.t",
+                &Scopes::parse("https://graph.microsoft.com/mail.read"),
+            )
+            .expect("hit");
+        assert_eq!(hit.secret, "AT-A");
+        assert!(
+            cache
+                .access_token(&scope(), "b.t", &Scopes::parse("Mail.Read"))
+                .is_none()
+        );
+        assert_eq!(
+            cache.refresh_token(&scope(), "B.T").expect("rt").secret,
+            "RT-B"
+        );
+        assert_eq!(cache.accounts("login.example").len(), 2);
+        assert!(cache.id_token(&scope(), "a.t").is_some());
+    }
+
+    #[test]
+    fn saving_replaces_overlapping_tokens_and_rotates_the_refresh_token() {
+        let mut cache = TokenCache::new();
+        cache.save(&scope(), &tokens("a.t", "AT-1", "User.Read", Some("RT-1")));
+        cache.save(&scope(), &tokens("a.t", "AT-2", "Calendars.Read", None));
+        cache.save(
+            &scope(),
+            &tokens("a.t", "AT-3", "User.Read Mail.Read", Some("RT-2")),
+        );
+        assert_eq!(
+            cache.document().access_tokens.len(),
+            2,
+            "AT-1 overlapped and was replaced"
+        );
+        assert_eq!(
+            cache
+                .access_token(&scope(), "a.t", &Scopes::parse("User.Read"))
+                .expect("hit")
+                .secret,
+            "AT-3"
+        );
+        assert_eq!(cache.document().refresh_tokens.len(), 1);
+        assert_eq!(
+            cache.refresh_token(&scope(), "a.t").expect("rt").secret,
+            "RT-2"
+        );
+    }
+
+    #[test]
+    fn removing_an_account_leaves_the_others() {
+        let mut cache = TokenCache::new();
+        cache.save(&scope(), &tokens("a.t", "AT-A", "User.Read", Some("RT-A")));
+        cache.save(&scope(), &tokens("b.t", "AT-B", "User.Read", Some("RT-B")));
+        cache.mark_saved();
+        assert!(cache.remove_account("login.example", "a.t"));
+        assert!(cache.has_changed());
+        assert!(!cache.remove_account("login.example", "a.t"));
+        assert!(
+            cache
+                .access_token(&scope(), "a.t", &Scopes::parse("User.Read"))
+                .is_none()
+        );
+        assert!(cache.refresh_token(&scope(), "a.t").is_none());
+        assert_eq!(
+            cache
+                .access_token(&scope(), "b.t", &Scopes::parse("User.Read"))
+                .expect("b")
+                .secret,
+            "AT-B"
+        );
+        assert_eq!(cache.accounts("login.example").len(), 1);
+    }
+
+    #[test]
+    fn json_round_trip_keeps_the_index_working() {
+        let mut cache = TokenCache::new();
+        cache.save(&scope(), &tokens("a.t", "AT-A", "User.Read", Some("RT-A")));
+        let again = TokenCache::from_json(&cache.to_json()).expect("parsed");
+        assert!(!again.has_changed());
+        assert_eq!(
+            again
+                .access_token(&scope(), "a.t", &Scopes::parse("user.read"))
+                .expect("hit")
+                .secret,
+            "AT-A"
+        );
+        assert!(TokenCache::from_json(b"[1,2]").is_err());
+    }
+}

@@ -1,0 +1,149 @@
+//! ID tokens: decoded, and checked as OpenID Connect Core §3.1.3.7 asks of a token received straight from the token
+//! endpoint over TLS — audience, issuer (with Entra's `{tenantid}` template resolved from `tid`), expiry and nonce. The
+//! signature is not verified, as MSAL does not: TLS to the token endpoint already authenticates it.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::{Deserialize, Serialize};
+
+use crate::error::CoreError;
+use crate::secret::IdToken;
+
+/// Clock skew tolerated on `exp`.
+const SKEW_SECONDS: u64 = 300;
+
+/// The claims GraphDesk uses.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
+pub struct IdTokenClaims {
+    pub aud: String,
+    pub iss: String,
+    pub exp: u64,
+    #[serde(default)]
+    pub iat: Option<u64>,
+    #[serde(default)]
+    pub tid: Option<String>,
+    #[serde(default)]
+    pub oid: Option<String>,
+    pub sub: String,
+    #[serde(default)]
+    pub preferred_username: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub nonce: Option<String>,
+}
+
+/// What a valid ID token must match.
+#[derive(Debug, Clone, Copy)]
+pub struct Expectations<'a> {
+    pub client_id: &'a str,
+    /// The issuer from discovery; may contain `{tenantid}`.
+    pub issuer: &'a str,
+    /// The nonce sent in the authorization request, when there was one.
+    pub nonce: Option<&'a str>,
+    pub now: u64,
+}
+
+/// Decodes a JWT's payload without checking anything.
+pub fn decode(token: &IdToken) -> Result<IdTokenClaims, CoreError> {
+    let invalid = |reason: &str| CoreError::InvalidIdToken {
+        reason: reason.into(),
+    };
+    let payload = token
+        .secret()
+        .split('.')
+        .nth(1)
+        .ok_or_else(|| invalid("not a JWT"))?;
+    let bytes = URL_SAFE_NO_PAD
+        .decode(payload.trim_end_matches('='))
+        .map_err(|_| invalid("payload is not base64url"))?;
+    serde_json::from_slice(&bytes).map_err(|_| invalid("payload lacks aud, iss, exp or sub"))
+}
+
+/// Decodes and checks an ID token.
+pub fn validate(token: &IdToken, expected: &Expectations<'_>) -> Result<IdTokenClaims, CoreError> {
+    let claims = decode(token)?;
+    let invalid = |reason: String| Err(CoreError::InvalidIdToken { reason });
+    if claims.aud != expected.client_id {
+        return invalid(format!("issued to another app ({})", claims.aud));
+    }
+    let issuer = match (&claims.tid, expected.issuer.contains("{tenantid}")) {
+        (Some(tid), true) => expected.issuer.replace("{tenantid}", tid),
+        (None, true) => return invalid("a multi-tenant issuer needs the tid claim".into()),
+        (_, false) => expected.issuer.to_owned(),
+    };
+    if claims.iss != issuer {
+        return invalid(format!("issuer {} is not {issuer}", claims.iss));
+    }
+    if claims.exp + SKEW_SECONDS <= expected.now {
+        return invalid("expired".into());
+    }
+    if let Some(nonce) = expected.nonce
+        && claims.nonce.as_deref() != Some(nonce)
+    {
+        return invalid("nonce does not match the sign-in request".into());
+    }
+    Ok(claims)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn token(claims: serde_json::Value) -> IdToken {
+        IdToken::new(format!(
+            "e30.{}.sig",
+            URL_SAFE_NO_PAD.encode(claims.to_string())
+        ))
+    }
+
+    fn good() -> serde_json::Value {
+        json!({"aud": "app", "iss": "https://login.example/t1/v2.0", "exp": 2_000, "tid": "t1", "sub": "s", "nonce": "n"})
+    }
+
+    fn expect(issuer: &str) -> Expectations<'_> {
+        Expectations {
+            client_id: "app",
+            issuer,
+            nonce: Some("n"),
+            now: 1_000,
+        }
+    }
+
+    #[test]
+    fn accepts_a_matching_token_including_the_tenantid_template() {
+        assert!(validate(&token(good()), &expect("https://login.example/t1/v2.0")).is_ok());
+        assert!(
+            validate(
+                &token(good()),
+                &expect("https://login.example/{tenantid}/v2.0")
+            )
+            .is_ok()
+        );
+    }
+
+    #[test]
+    fn refuses_wrong_audience_issuer_expiry_and_nonce() {
+        let cases = [
+            ("aud", json!("other-app")),
+            ("iss", json!("https://evil.example/t1/v2.0")),
+            ("tid", json!("t2")),
+            ("exp", json!(500)),
+            ("nonce", json!("replayed")),
+        ];
+        for (claim, value) in cases {
+            let mut claims = good();
+            claims[claim] = value;
+            let result = validate(
+                &token(claims),
+                &expect("https://login.example/{tenantid}/v2.0"),
+            );
+            assert!(
+                matches!(result, Err(CoreError::InvalidIdToken { .. })),
+                "{claim}"
+            );
+        }
+        assert!(decode(&IdToken::new("garbage")).is_err());
+    }
+}

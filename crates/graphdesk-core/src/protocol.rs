@@ -1,0 +1,300 @@
+//! The identity platform's wire formats: token responses (RFC 6749 §5.1 plus Entra's `client_info`, `ext_expires_in`,
+//! `refresh_in`, `foci`), OAuth error bodies (§5.2 plus `error_codes`, `suberror`, `claims`, `correlation_id`) turned into
+//! typed errors, and `client_info` → `home_account_id`.
+
+use base64::Engine as _;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use serde::Deserialize;
+
+use crate::error::{CoreError, ServerError, UiRequired, UiRequiredReason};
+use crate::http::HttpResponse;
+use crate::secret::{AccessToken, IdToken, RefreshToken};
+
+/// A successful token response.
+#[derive(Debug, Clone)]
+pub struct TokenResponse {
+    pub access_token: AccessToken,
+    pub token_type: String,
+    pub expires_in: u64,
+    pub ext_expires_in: Option<u64>,
+    pub refresh_in: Option<u64>,
+    /// Granted scopes, as the platform wrote them (Graph's in short form).
+    pub scope: Option<String>,
+    pub refresh_token: Option<RefreshToken>,
+    pub id_token: Option<IdToken>,
+    pub client_info: Option<ClientInfo>,
+    /// Family id: refresh tokens shared by a family of first-party apps.
+    pub foci: Option<String>,
+}
+
+/// `client_info`: the user's id (`uid`) and home tenant (`utid`).
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+pub struct ClientInfo {
+    pub uid: String,
+    pub utid: String,
+}
+
+impl ClientInfo {
+    /// Decodes the base64url JSON the platform sends.
+    pub fn decode(text: &str) -> Option<Self> {
+        let bytes = URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).ok()?;
+        serde_json::from_slice(&bytes).ok()
+    }
+
+    /// MSAL's `home_account_id`: `uid.utid`.
+    pub fn home_account_id(&self) -> String {
+        format!("{}.{}", self.uid, self.utid)
+    }
+}
+
+#[derive(Deserialize)]
+struct RawTokenResponse {
+    access_token: Option<String>,
+    token_type: Option<String>,
+    expires_in: Option<NumberOrString>,
+    ext_expires_in: Option<NumberOrString>,
+    refresh_in: Option<NumberOrString>,
+    scope: Option<String>,
+    refresh_token: Option<String>,
+    id_token: Option<String>,
+    client_info: Option<String>,
+    foci: Option<String>,
+}
+
+/// Entra sends numbers; some proxies and older endpoints send them as strings.
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum NumberOrString {
+    Number(u64),
+    Text(String),
+}
+
+impl NumberOrString {
+    fn value(&self) -> Option<u64> {
+        match self {
+            Self::Number(n) => Some(*n),
+            Self::Text(t) => t.trim().parse().ok(),
+        }
+    }
+}
+
+#[derive(Deserialize, Default)]
+struct RawError {
+    error: Option<String>,
+    error_description: Option<String>,
+    #[serde(default)]
+    error_codes: Vec<u32>,
+    correlation_id: Option<String>,
+    suberror: Option<String>,
+    claims: Option<String>,
+}
+
+/// Parses a token endpoint answer: the tokens on 200, a typed error otherwise.
+pub fn parse_token_response(response: &HttpResponse) -> Result<TokenResponse, CoreError> {
+    if response.status != 200 {
+        return Err(oauth_error(response));
+    }
+    let raw: RawTokenResponse =
+        serde_json::from_slice(&response.body).map_err(|e| CoreError::Protocol {
+            detail: format!("the token response is not JSON ({e})"),
+        })?;
+    let missing = |field: &str| CoreError::Protocol {
+        detail: format!("the token response has no {field}"),
+    };
+    let access_token = raw
+        .access_token
+        .filter(|t| !t.is_empty())
+        .ok_or_else(|| missing("access_token"))?;
+    let expires_in = raw
+        .expires_in
+        .as_ref()
+        .and_then(NumberOrString::value)
+        .ok_or_else(|| missing("expires_in"))?;
+    let client_info = match raw.client_info {
+        Some(text) => Some(
+            ClientInfo::decode(&text).ok_or_else(|| CoreError::Protocol {
+                detail: "client_info is not base64url JSON with uid and utid".into(),
+            })?,
+        ),
+        None => None,
+    };
+    Ok(TokenResponse {
+        access_token: AccessToken::new(access_token),
+        token_type: raw.token_type.unwrap_or_else(|| "Bearer".into()),
+        expires_in,
+        ext_expires_in: raw.ext_expires_in.as_ref().and_then(NumberOrString::value),
+        refresh_in: raw.refresh_in.as_ref().and_then(NumberOrString::value),
+        scope: raw.scope,
+        refresh_token: raw
+            .refresh_token
+            .filter(|t| !t.is_empty())
+            .map(RefreshToken::new),
+        id_token: raw.id_token.filter(|t| !t.is_empty()).map(IdToken::new),
+        client_info,
+        foci: raw.foci,
+    })
+}
+
+/// The OAuth error code of an error answer, if the body has one (device-code polling branches on it).
+pub fn error_code(response: &HttpResponse) -> Option<String> {
+    serde_json::from_slice::<RawError>(&response.body)
+        .ok()?
+        .error
+}
+
+/// A non-200 answer as a typed error: "UI required" for the codes MSAL treats so, throttling, server errors.
+pub fn oauth_error(response: &HttpResponse) -> CoreError {
+    if response.status == 429
+        || (response.status == 503 && response.header("retry-after").is_some())
+    {
+        return CoreError::Throttled {
+            retry_after: retry_after(response).unwrap_or(5),
+        };
+    }
+    let raw: RawError = serde_json::from_slice(&response.body).unwrap_or_default();
+    let error = raw
+        .error
+        .clone()
+        .unwrap_or_else(|| format!("http_{}", response.status));
+    // The description ends with trace and correlation ids; keep the sentence a user can read.
+    let description = raw.error_description.as_deref().map(|d| {
+        let d = d.split(" Trace ID:").next().unwrap_or(d);
+        d.split_once(": ")
+            .filter(|(code, _)| code.starts_with("AADSTS"))
+            .map_or(d, |(_, rest)| rest)
+            .trim()
+            .to_owned()
+    });
+    let aadsts = raw.error_codes.first().copied();
+    let reason = match error.as_str() {
+        "invalid_grant" if raw.suberror.as_deref() == Some("consent_required") => {
+            Some(UiRequiredReason::ConsentRequired)
+        }
+        "invalid_grant" => Some(UiRequiredReason::RefreshRefused),
+        "interaction_required" => Some(UiRequiredReason::InteractionRequired),
+        "consent_required" => Some(UiRequiredReason::ConsentRequired),
+        "login_required" => Some(UiRequiredReason::LoginRequired),
+        _ => None,
+    };
+    match reason {
+        Some(reason) => CoreError::ui_required(UiRequired {
+            reason,
+            error: Some(error),
+            suberror: raw.suberror,
+            claims: raw.claims,
+            aadsts,
+            correlation_id: raw.correlation_id,
+            description,
+        }),
+        None => CoreError::Server(Box::new(ServerError {
+            status: response.status,
+            error,
+            description,
+            aadsts,
+            correlation_id: raw.correlation_id,
+            suberror: raw.suberror,
+        })),
+    }
+}
+
+/// `Retry-After` in seconds (RFC 9110 §10.2.3: seconds, or an HTTP date — treated as "a minute" when it is a date we
+/// cannot compare without a calendar library).
+pub fn retry_after(response: &HttpResponse) -> Option<u64> {
+    let value = response.header("retry-after")?.trim();
+    value.parse().ok().or(Some(60))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn response(status: u16, body: &str) -> HttpResponse {
+        HttpResponse {
+            status,
+            headers: vec![],
+            body: body.as_bytes().to_vec(),
+        }
+    }
+
+    #[test]
+    fn parses_a_full_response() {
+        let info = URL_SAFE_NO_PAD.encode(r#"{"uid":"u1","utid":"t1"}"#);
+        let body = format!(
+            r#"{{"token_type":"Bearer","scope":"User.Read profile openid","expires_in":3600,"ext_expires_in":"3600",
+            "refresh_in":1800,"access_token":"AT","refresh_token":"RT","id_token":"a.b.c","client_info":"{info}"}}"#
+        );
+        let parsed = parse_token_response(&response(200, &body)).expect("parsed");
+        assert_eq!(parsed.access_token.secret(), "AT");
+        assert_eq!(
+            (parsed.expires_in, parsed.ext_expires_in, parsed.refresh_in),
+            (3600, Some(3600), Some(1800))
+        );
+        assert_eq!(parsed.client_info.expect("info").home_account_id(), "u1.t1");
+        assert!(!format!("{:?}", parse_token_response(&response(200, &body))).contains("\"AT\""));
+    }
+
+    #[test]
+    fn incomplete_or_garbage_responses_are_protocol_errors() {
+        for body in [
+            "not json",
+            r#"{"expires_in":1}"#,
+            r#"{"access_token":"x"}"#,
+            r#"{"access_token":"x","expires_in":1,"client_info":"%%"}"#,
+        ] {
+            assert!(
+                matches!(
+                    parse_token_response(&response(200, body)),
+                    Err(CoreError::Protocol { .. })
+                ),
+                "{body}"
+            );
+        }
+    }
+
+    #[test]
+    fn errors_are_classified_like_msal() {
+        let body = r#"{"error":"invalid_grant","error_description":"AADSTS50173: The provided grant has expired. Trace ID: x Correlation ID: y Timestamp: z","error_codes":[50173],"correlation_id":"c-1","suberror":"bad_token"}"#;
+        let CoreError::UiRequired(ui) = oauth_error(&response(400, body)) else {
+            panic!("expected UI required");
+        };
+        assert_eq!(ui.reason, UiRequiredReason::RefreshRefused);
+        assert_eq!(
+            (
+                ui.aadsts,
+                ui.correlation_id.as_deref(),
+                ui.suberror.as_deref()
+            ),
+            (Some(50173), Some("c-1"), Some("bad_token"))
+        );
+        assert_eq!(
+            ui.description.as_deref(),
+            Some("The provided grant has expired.")
+        );
+
+        let consent =
+            r#"{"error":"invalid_grant","suberror":"consent_required","error_codes":[65001]}"#;
+        assert!(
+            matches!(oauth_error(&response(400, consent)), CoreError::UiRequired(ui) if ui.reason == UiRequiredReason::ConsentRequired)
+        );
+        let mfa = r#"{"error":"interaction_required","error_codes":[50076],"claims":"{}"}"#;
+        assert!(
+            matches!(oauth_error(&response(400, mfa)), CoreError::UiRequired(ui) if ui.claims.as_deref() == Some("{}"))
+        );
+        let server = oauth_error(&response(
+            400,
+            r#"{"error":"invalid_scope","error_codes":[70011]}"#,
+        ));
+        assert!(matches!(&server, CoreError::Server(s) if s.aadsts == Some(70011)));
+        assert!(!server.is_transient());
+        assert!(oauth_error(&response(500, "<html>")).is_transient());
+        let throttled = HttpResponse {
+            status: 429,
+            headers: vec![("Retry-After".into(), "7".into())],
+            body: vec![],
+        };
+        assert!(matches!(
+            oauth_error(&throttled),
+            CoreError::Throttled { retry_after: 7 }
+        ));
+    }
+}
