@@ -110,6 +110,13 @@ pub enum CoreError {
     /// The sign-in was cancelled by the user or the app.
     #[error("the sign-in was cancelled")]
     Cancelled,
+    /// The identity platform (or the user) refused the interactive sign-in: `access_denied`, a policy, a bad request.
+    #[error("the sign-in was refused: {error}{}", .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
+    SignInRefused {
+        error: String,
+        description: Option<String>,
+        aadsts: Option<u32>,
+    },
     /// The sign-in took longer than allowed.
     #[error("the sign-in timed out; start it again")]
     SignInTimeout,

@@ -5,13 +5,18 @@
 //! Graph client land here too (see the project's issues); their vocabulary is MSAL's (authority, environment, realm,
 //! `home_account_id`).
 
+pub mod authority;
 pub mod cache;
 pub mod cache_status;
 pub mod clock;
+pub mod config;
+pub mod engine;
 pub mod error;
+pub mod flows;
 pub mod http;
 pub mod id_token;
 pub mod keystore;
+pub mod loopback;
 pub mod paths;
 pub mod protocol;
 pub mod redirect;

@@ -51,6 +51,12 @@ pub enum RedirectError {
     CodeAndError,
     #[error("no sign-in is waiting for this link; start the sign-in from GraphDesk")]
     NoSignInInProgress,
+    #[error("the link does not belong to the sign-in in progress (unknown state)")]
+    UnknownState,
+    #[error("the link was already used")]
+    ReplayedState,
+    #[error("the sign-in this link answers has expired; start it again")]
+    ExpiredState,
 }
 
 /// The identity platform's answer to an authorization request.
@@ -107,7 +113,7 @@ impl RedirectUri {
     }
 
     /// Whether `url` is addressed to this redirect URI (scheme, host, port, path; an empty path equals `/`).
-    fn is_target_of(&self, url: &Url) -> bool {
+    pub(crate) fn is_target_of(&self, url: &Url) -> bool {
         let path = |u: &Url| {
             let p = u.path();
             if p.is_empty() {

@@ -1,0 +1,456 @@
+//! The token engine: silent-first acquisition over the MSAL-schema cache, and the flows that fill it. Clock, sleep and
+//! HTTP are injected; the cache sits behind a lock held only for lookups and saves, never across a request.
+//!
+//! Silent acquisition follows MSAL's order: a cached access token with more than 5 minutes left (and its `refresh_on` not
+//! passed) → the refresh token → a typed "UI required". Refreshes are single-flight per account: concurrent callers queue
+//! on the account's lock and the ones behind the first find its fresh token in the cache.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, RwLock};
+use std::time::Duration;
+
+use serde::Serialize;
+
+use crate::authority::{Endpoints, ResolvedAuthority};
+use crate::cache::{CacheScope, NewAccount, NewTokens, TokenCache};
+use crate::clock::{Clock, Sleeper};
+use crate::config::ClientConfig;
+use crate::error::{CoreError, UiRequired, UiRequiredReason};
+use crate::http::{HttpClient, HttpRequest, HttpResponse};
+use crate::id_token::{self, Expectations, IdTokenClaims};
+use crate::protocol::{self, TokenResponse};
+use crate::scopes::{Scopes, request_scope};
+use crate::secret::AccessToken;
+
+/// An access token with less than this left counts as expired (MSAL: 5 minutes).
+pub const EXPIRY_BUFFER_SECONDS: u64 = 300;
+
+/// The longest `Retry-After` the engine waits out by itself before retrying; longer ones are returned to the caller.
+const MAX_RETRY_AFTER_SECONDS: u64 = 60;
+
+/// A signed-in account, as the UI lists it. No secrets.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Account {
+    /// `uid.utid`: MSAL's account identifier.
+    pub home_account_id: String,
+    pub environment: String,
+    pub realm: String,
+    pub username: String,
+    pub name: Option<String>,
+    /// The user's object id in the tenant.
+    pub local_account_id: String,
+}
+
+/// Where a token came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TokenSource {
+    Cache,
+    Refresh,
+    Interactive,
+    DeviceCode,
+    UsernamePassword,
+}
+
+/// An acquired access token.
+#[derive(Debug, Clone)]
+pub struct TokenResult {
+    pub access_token: AccessToken,
+    pub expires_on: u64,
+    /// Granted scopes.
+    pub scopes: String,
+    pub account: Account,
+    pub source: TokenSource,
+}
+
+/// Options for a silent call.
+#[derive(Debug, Clone, Default)]
+pub struct SilentOptions {
+    /// Skip the cached access token and refresh.
+    pub force_refresh: bool,
+    /// A claims challenge to satisfy (bypasses the cache).
+    pub claims: Option<String>,
+}
+
+/// One account's refresh lock, and how many refreshes it has seen (so a caller that waited knows one happened).
+#[derive(Debug, Default)]
+struct RefreshLock {
+    lock: tokio::sync::Mutex<()>,
+    generation: std::sync::atomic::AtomicU64,
+}
+
+/// The engine.
+#[derive(Debug)]
+pub struct TokenEngine {
+    pub(crate) config: ClientConfig,
+    authority: ResolvedAuthority,
+    pub(crate) http: Arc<dyn HttpClient>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) sleeper: Arc<dyn Sleeper>,
+    cache: RwLock<TokenCache>,
+    refresh_locks: Mutex<HashMap<String, Arc<RefreshLock>>>,
+    pub(crate) pending: Arc<crate::flows::pending::PendingAuthorizations>,
+}
+
+impl TokenEngine {
+    /// An engine with an empty cache.
+    pub fn new(
+        config: ClientConfig,
+        http: Arc<dyn HttpClient>,
+        clock: Arc<dyn Clock>,
+        sleeper: Arc<dyn Sleeper>,
+    ) -> Self {
+        let authority = ResolvedAuthority::new(config.authority.clone());
+        let redirect = config.redirect_uri.clone();
+        Self {
+            config,
+            authority,
+            http,
+            clock,
+            sleeper,
+            cache: RwLock::new(TokenCache::new()),
+            refresh_locks: Mutex::new(HashMap::new()),
+            pending: Arc::new(crate::flows::pending::PendingAuthorizations::new(redirect)),
+        }
+    }
+
+    /// Replaces the cache (loaded from disk or imported).
+    pub fn with_cache(self, cache: TokenCache) -> Self {
+        *self.cache.write().unwrap_or_else(|p| p.into_inner()) = cache;
+        self
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &ClientConfig {
+        &self.config
+    }
+
+    /// Reads the cache (for persistence and export).
+    pub fn read_cache<T>(&self, read: impl FnOnce(&TokenCache) -> T) -> T {
+        read(&self.cache.read().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Changes the cache (for persistence: marking it saved).
+    pub fn write_cache<T>(&self, write: impl FnOnce(&mut TokenCache) -> T) -> T {
+        write(&mut self.cache.write().unwrap_or_else(|p| p.into_inner()))
+    }
+
+    /// Where this app's tokens live in the cache.
+    pub fn cache_scope(&self) -> CacheScope {
+        let authority = self.authority.authority();
+        CacheScope {
+            environment: authority.environment(),
+            realm: authority.tenant(),
+            client_id: self.config.client_id.clone(),
+        }
+    }
+
+    /// The discovery endpoints (fetched once).
+    pub async fn endpoints(&self) -> Result<&Endpoints, CoreError> {
+        self.authority.endpoints(self.http.as_ref()).await
+    }
+
+    /// The signed-in accounts of this authority's environment.
+    pub fn accounts(&self) -> Vec<Account> {
+        let scope = self.cache_scope();
+        let mut accounts: Vec<Account> = self.read_cache(|cache| {
+            cache
+                .accounts(&scope.environment)
+                .into_iter()
+                .map(|a| Account {
+                    home_account_id: a.home_account_id.clone(),
+                    environment: a.environment.clone(),
+                    realm: a.realm.clone(),
+                    username: a.username.clone(),
+                    name: a.name.clone(),
+                    local_account_id: a.local_account_id.clone(),
+                })
+                .collect()
+        });
+        accounts.sort_by(|a, b| a.username.cmp(&b.username).then(a.realm.cmp(&b.realm)));
+        accounts
+    }
+
+    /// The account with this home account id or username (case-insensitive).
+    pub fn account(&self, id_or_username: &str) -> Option<Account> {
+        self.accounts().into_iter().find(|a| {
+            a.home_account_id.eq_ignore_ascii_case(id_or_username)
+                || a.username.eq_ignore_ascii_case(id_or_username)
+        })
+    }
+
+    /// Signs an account out of this app: removes its access, refresh and ID tokens and the account. Others stay.
+    pub fn remove_account(&self, home_account_id: &str) -> bool {
+        let environment = self.cache_scope().environment;
+        self.write_cache(|cache| cache.remove_account(&environment, home_account_id))
+    }
+
+    /// A token for `scopes` without the user: from the cache, or by refreshing. Anything else is "UI required".
+    pub async fn acquire_token_silent(
+        &self,
+        scopes: &[String],
+        home_account_id: &str,
+        options: &SilentOptions,
+    ) -> Result<TokenResult, CoreError> {
+        let wanted = Scopes::from_iter(scopes.iter().map(String::as_str));
+        let account = self.account(home_account_id).ok_or_else(|| {
+            CoreError::ui_required(UiRequired::local(UiRequiredReason::NoAccount))
+        })?;
+        let bypass_cache = options.force_refresh || options.claims.is_some();
+        if !bypass_cache && let Some(hit) = self.cached(&account, &wanted, true) {
+            return Ok(hit);
+        }
+        // Single flight: one refresh per account at a time. Whoever waited re-checks the cache; a forced refresh is
+        // satisfied by a refresh that completed while it waited (claims challenges always get their own).
+        let refresh = self.refresh_lock(&account.home_account_id);
+        let seen = refresh.generation.load(std::sync::atomic::Ordering::SeqCst);
+        let _guard = refresh.lock.lock().await;
+        let refreshed_meanwhile =
+            refresh.generation.load(std::sync::atomic::Ordering::SeqCst) != seen;
+        if (!bypass_cache || (options.claims.is_none() && refreshed_meanwhile))
+            && let Some(hit) = self.cached(&account, &wanted, true)
+        {
+            return Ok(hit);
+        }
+        match self
+            .refresh(&account, scopes, options.claims.as_deref())
+            .await
+        {
+            Ok(result) => {
+                refresh
+                    .generation
+                    .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                Ok(result)
+            }
+            // Past refresh_on the old token is still good: keep serving it while the platform is unhappy.
+            Err(error) if !bypass_cache => self.cached(&account, &wanted, false).ok_or(error),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// A cached access token for `account` covering `wanted`: valid for 5 more minutes, and (when `respect_refresh_on`)
+    /// not yet due for its proactive refresh.
+    fn cached(
+        &self,
+        account: &Account,
+        wanted: &Scopes,
+        respect_refresh_on: bool,
+    ) -> Option<TokenResult> {
+        let now = self.clock.now();
+        let scope = self.cache_scope();
+        self.read_cache(|cache| {
+            let at = cache.access_token(&scope, &account.home_account_id, wanted)?;
+            let valid = at.expires_on.0 > now + EXPIRY_BUFFER_SECONDS;
+            let due = respect_refresh_on && at.refresh_on.is_some_and(|r| now >= r.0);
+            (valid && !due).then(|| TokenResult {
+                access_token: AccessToken::new(at.secret.clone()),
+                expires_on: at.expires_on.0,
+                scopes: at.target.clone(),
+                account: account.clone(),
+                source: TokenSource::Cache,
+            })
+        })
+    }
+
+    fn refresh_lock(&self, home_account_id: &str) -> Arc<RefreshLock> {
+        let mut locks = self.refresh_locks.lock().unwrap_or_else(|p| p.into_inner());
+        locks
+            .entry(home_account_id.to_ascii_lowercase())
+            .or_default()
+            .clone()
+    }
+
+    async fn refresh(
+        &self,
+        account: &Account,
+        scopes: &[String],
+        claims: Option<&str>,
+    ) -> Result<TokenResult, CoreError> {
+        let scope = self.cache_scope();
+        let refresh_token = self
+            .read_cache(|c| {
+                c.refresh_token(&scope, &account.home_account_id)
+                    .map(|rt| rt.secret.clone())
+            })
+            .ok_or_else(|| {
+                CoreError::ui_required(UiRequired::local(UiRequiredReason::NothingCached))
+            })?;
+        let mut form = vec![
+            ("grant_type", "refresh_token".to_owned()),
+            ("refresh_token", refresh_token),
+            ("scope", request_scope(scopes)),
+        ];
+        if let Some(claims) = self.config.claims_parameter(claims) {
+            form.push(("claims", claims));
+        }
+        // On invalid_grant the refresh token stays in the cache: a new MFA or policy may be the cause, not the token.
+        let response = self.token_request(form).await?;
+        self.save(response, scopes, None, TokenSource::Refresh, Some(account))
+    }
+
+    /// POSTs to the token endpoint with `client_id` and `client_info=1`; retries once on a transient failure and once
+    /// after a short `Retry-After`.
+    pub(crate) async fn token_request(
+        &self,
+        form: Vec<(&str, String)>,
+    ) -> Result<TokenResponse, CoreError> {
+        let endpoint = self.endpoints().await?.token_endpoint.clone();
+        let mut fields: Vec<(String, String)> = vec![
+            ("client_id".into(), self.config.client_id.clone()),
+            ("client_info".into(), "1".into()),
+        ];
+        fields.extend(form.into_iter().map(|(k, v)| (k.to_owned(), v)));
+        let request = HttpRequest::post_form(endpoint, fields);
+        let response = match self.send_once(request.clone()).await {
+            Err(CoreError::Throttled { retry_after }) if retry_after <= MAX_RETRY_AFTER_SECONDS => {
+                self.sleeper.sleep(Duration::from_secs(retry_after)).await;
+                self.send_once(request).await
+            }
+            Err(error) if error.is_transient() => self.send_once(request).await,
+            other => other,
+        }?;
+        protocol::parse_token_response(&response)
+    }
+
+    /// One request; non-200 answers become typed errors (so retries can branch on them).
+    pub(crate) async fn send_once(&self, request: HttpRequest) -> Result<HttpResponse, CoreError> {
+        let request = request.header("client-request-id", new_correlation_id());
+        let response = self.http.send(request).await?;
+        if response.status == 200 {
+            Ok(response)
+        } else {
+            Err(protocol::oauth_error(&response))
+        }
+    }
+
+    /// Validates a token response and stores it; returns the access token. `nonce` is checked when the request sent
+    /// one; `known` is the account a refresh was for (its identity must not change).
+    pub(crate) fn save(
+        &self,
+        response: TokenResponse,
+        requested: &[String],
+        nonce: Option<&str>,
+        source: TokenSource,
+        known: Option<&Account>,
+    ) -> Result<TokenResult, CoreError> {
+        let now = self.clock.now();
+        let claims = match &response.id_token {
+            Some(token) => Some(self.check_id_token(token, nonce, now)?),
+            None => None,
+        };
+        let home_account_id = match (&response.client_info, &claims, known) {
+            (Some(info), _, _) => info.home_account_id(),
+            (None, _, Some(account)) => account.home_account_id.clone(),
+            (None, Some(claims), None) => claims.sub.clone(),
+            (None, None, None) => {
+                return Err(CoreError::Protocol {
+                    detail: "the response names no account (no client_info and no id_token)".into(),
+                });
+            }
+        };
+        if let Some(account) = known
+            && !account
+                .home_account_id
+                .eq_ignore_ascii_case(&home_account_id)
+        {
+            return Err(CoreError::Protocol {
+                detail: "the refreshed token belongs to another account".into(),
+            });
+        }
+        let target = response
+            .scope
+            .clone()
+            .unwrap_or_else(|| requested.join(" "));
+        let account = self.account_of(&home_account_id, claims.as_ref(), known);
+        let scope = self.cache_scope();
+        let expires_on = now + response.expires_in;
+        self.write_cache(|cache| {
+            cache.save(
+                &scope,
+                &NewTokens {
+                    home_account_id: &home_account_id,
+                    access_token: response.access_token.secret(),
+                    target: &target,
+                    expires_on,
+                    extended_expires_on: response.ext_expires_in.map(|e| now + e),
+                    refresh_on: response.refresh_in.map(|r| now + r),
+                    refresh_token: response.refresh_token.as_ref().map(|t| t.secret()),
+                    family_id: response.foci.as_deref(),
+                    id_token: response.id_token.as_ref().map(|t| t.secret()),
+                    account: Some(NewAccount {
+                        local_account_id: &account.local_account_id,
+                        username: &account.username,
+                        name: account.name.as_deref(),
+                    }),
+                    now,
+                },
+            );
+        });
+        tracing::debug!(source = ?source, scopes = %target, "token stored");
+        Ok(TokenResult {
+            access_token: response.access_token,
+            expires_on,
+            scopes: target,
+            account,
+            source,
+        })
+    }
+
+    fn check_id_token(
+        &self,
+        token: &crate::secret::IdToken,
+        nonce: Option<&str>,
+        now: u64,
+    ) -> Result<IdTokenClaims, CoreError> {
+        let issuer = self
+            .authority
+            .endpoints_cached()
+            .map(|e| e.issuer.clone())
+            .unwrap_or_default();
+        id_token::validate(
+            token,
+            &Expectations {
+                client_id: &self.config.client_id,
+                issuer: &issuer,
+                nonce,
+                now,
+            },
+        )
+    }
+
+    fn account_of(
+        &self,
+        home_account_id: &str,
+        claims: Option<&IdTokenClaims>,
+        known: Option<&Account>,
+    ) -> Account {
+        let scope = self.cache_scope();
+        let pick = |from_claims: Option<String>, fallback: Option<&str>| {
+            from_claims
+                .or_else(|| fallback.map(str::to_owned))
+                .unwrap_or_default()
+        };
+        Account {
+            home_account_id: home_account_id.to_owned(),
+            environment: scope.environment,
+            realm: scope.realm,
+            username: pick(
+                claims.and_then(|c| c.preferred_username.clone()),
+                known.map(|a| a.username.as_str()),
+            ),
+            name: claims
+                .and_then(|c| c.name.clone())
+                .or_else(|| known.and_then(|a| a.name.clone())),
+            local_account_id: pick(
+                claims.and_then(|c| c.oid.clone().or_else(|| Some(c.sub.clone()))),
+                known.map(|a| a.local_account_id.as_str()),
+            ),
+        }
+    }
+}
+
+/// A fresh `client-request-id` (the platform echoes it as `correlation_id`).
+fn new_correlation_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
