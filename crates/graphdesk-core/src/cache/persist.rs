@@ -1,0 +1,416 @@
+//! The token cache on disk: one file in the OS data directory, encrypted with XChaCha20-Poly1305 under a 256-bit key that
+//! lives in the OS keyring (never beside the file). Writes are atomic (temp file, fsync, rename, fsync of the directory)
+//! and happen under a cross-process lock, only when the cache changed. A file that cannot be decrypted or parsed is moved
+//! aside — never deleted — and reported, and the app carries on with an empty cache. Without a keyring the answer is a
+//! typed error; a plaintext file exists only when the user opted in.
+//!
+//! File format: `GDC1` (magic and version), a 24-byte random nonce, then the AEAD ciphertext of the MSAL JSON cache (the
+//! magic is the associated data). A plaintext file is the MSAL JSON itself.
+
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use serde::Serialize;
+
+use super::TokenCache;
+use crate::error::CoreError;
+use crate::keystore::KeyStore;
+use crate::secret::SecretBytes;
+
+/// The keyring item holding the cache key.
+pub const KEY_NAME: &str = "token-cache-key";
+
+const MAGIC: &[u8; 4] = b"GDC1";
+const NONCE_LEN: usize = 24;
+
+/// How the file is protected.
+#[derive(Debug, Clone)]
+pub enum Protection {
+    /// Encrypted; the key in this keyring.
+    Keyring(Arc<dyn KeyStore>),
+    /// Plain JSON: only when the user explicitly chose it (no keyring on a headless server, say).
+    PlaintextOptIn,
+}
+
+/// Why the previous cache was set aside on load.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Recovered {
+    /// Where the unreadable file now is.
+    pub moved_to: String,
+    pub reason: String,
+}
+
+/// The result of a load.
+#[derive(Debug)]
+pub struct Loaded {
+    pub cache: TokenCache,
+    /// Set when the file on disk could not be read and was moved aside.
+    pub recovered: Option<Recovered>,
+}
+
+/// The cache file.
+#[derive(Debug, Clone)]
+pub struct CacheFile {
+    path: PathBuf,
+    protection: Protection,
+}
+
+impl CacheFile {
+    pub fn new(path: impl Into<PathBuf>, protection: Protection) -> Self {
+        Self {
+            path: path.into(),
+            protection,
+        }
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Reads the cache. No file: an empty cache. Unreadable file: moved aside, an empty cache, and `recovered` says why.
+    /// Keyring trouble is an error: the file is left alone, since the key may come back when the keyring is unlocked.
+    pub fn load(&self) -> Result<Loaded, CoreError> {
+        let _lock = self.lock()?;
+        let bytes = match fs::read(&self.path) {
+            Ok(bytes) => bytes,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                return Ok(Loaded {
+                    cache: TokenCache::new(),
+                    recovered: None,
+                });
+            }
+            Err(e) => return Err(io_error("read", &self.path, &e)),
+        };
+        let plaintext = match &self.protection {
+            Protection::PlaintextOptIn if !bytes.starts_with(MAGIC) => Ok(bytes),
+            Protection::PlaintextOptIn => {
+                Err("the file is encrypted but plaintext storage was chosen".to_owned())
+            }
+            Protection::Keyring(keys) => {
+                let key = keys.get(KEY_NAME)?.ok_or_else(|| CoreError::Cache {
+                    detail: "the key of the encrypted token cache is not in the OS keyring (it may be locked, or was \
+                             reset); unlock the keyring and restart GraphDesk, or sign in again"
+                        .into(),
+                })?;
+                decrypt(&key, &bytes)
+            }
+        };
+        match plaintext.and_then(|p| TokenCache::from_json(&p).map_err(|e| e.to_string())) {
+            Ok(cache) => Ok(Loaded {
+                cache,
+                recovered: None,
+            }),
+            Err(reason) => {
+                let moved_to = self.move_aside()?;
+                tracing::warn!(path = %moved_to.display(), %reason, "unreadable token cache moved aside");
+                Ok(Loaded {
+                    cache: TokenCache::new(),
+                    recovered: Some(Recovered {
+                        moved_to: moved_to.display().to_string(),
+                        reason,
+                    }),
+                })
+            }
+        }
+    }
+
+    /// Writes the cache if it changed, atomically, and marks it saved.
+    pub fn save(&self, cache: &mut TokenCache) -> Result<bool, CoreError> {
+        if !cache.has_changed() {
+            return Ok(false);
+        }
+        let _lock = self.lock()?;
+        let plaintext = cache.to_json();
+        let bytes = match &self.protection {
+            Protection::PlaintextOptIn => plaintext,
+            Protection::Keyring(keys) => {
+                encrypt(&self.key_for_writing(keys.as_ref())?, &plaintext)?
+            }
+        };
+        self.write_atomically(&bytes)?;
+        cache.mark_saved();
+        Ok(true)
+    }
+
+    /// The key, created on first use. An existing encrypted file without a key is never overwritten with a new key.
+    fn key_for_writing(&self, keys: &dyn KeyStore) -> Result<SecretBytes, CoreError> {
+        if let Some(key) = keys.get(KEY_NAME)? {
+            return Ok(key);
+        }
+        if fs::read(&self.path).is_ok_and(|b| b.starts_with(MAGIC)) {
+            return Err(CoreError::Cache {
+                detail: "the encrypted token cache's key is missing from the keyring; not overwriting the cache".into(),
+            });
+        }
+        let key = SecretBytes::new(XChaCha20Poly1305::generate_key(&mut OsRng).to_vec());
+        keys.set(KEY_NAME, &key)?;
+        Ok(key)
+    }
+
+    fn write_atomically(&self, bytes: &[u8]) -> Result<(), CoreError> {
+        let dir = self.path.parent().unwrap_or(Path::new("."));
+        fs::create_dir_all(dir).map_err(|e| io_error("create", dir, &e))?;
+        let temp = dir.join(format!(
+            ".{}.{}.tmp",
+            self.path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or("cache"),
+            uuid::Uuid::new_v4().simple()
+        ));
+        let result = (|| {
+            let mut file = create_private(&temp)?;
+            file.write_all(bytes)?;
+            file.sync_all()?;
+            fs::rename(&temp, &self.path)?;
+            // The rename is durable only once the directory entry is.
+            File::open(dir)?.sync_all()
+        })();
+        if let Err(e) = result {
+            let _ = fs::remove_file(&temp);
+            return Err(io_error("write", &self.path, &e));
+        }
+        Ok(())
+    }
+
+    fn move_aside(&self) -> Result<PathBuf, CoreError> {
+        let stamp = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_secs())
+            .unwrap_or(0);
+        let aside = self.path.with_extension(format!("unreadable-{stamp}"));
+        fs::rename(&self.path, &aside).map_err(|e| io_error("move aside", &self.path, &e))?;
+        Ok(aside)
+    }
+
+    /// An exclusive lock on `<cache>.lock`, shared with other GraphDesk processes (the app and its CLI).
+    fn lock(&self) -> Result<File, CoreError> {
+        let lock_path = self.path.with_extension("lock");
+        if let Some(dir) = lock_path.parent() {
+            fs::create_dir_all(dir).map_err(|e| io_error("create", dir, &e))?;
+        }
+        let file = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(|e| io_error("open", &lock_path, &e))?;
+        file.lock().map_err(|e| io_error("lock", &lock_path, &e))?;
+        Ok(file)
+    }
+}
+
+fn encrypt(key: &SecretBytes, plaintext: &[u8]) -> Result<Vec<u8>, CoreError> {
+    let cipher = cipher(key)?;
+    let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+    let ciphertext = cipher
+        .encrypt(
+            &nonce,
+            Payload {
+                msg: plaintext,
+                aad: MAGIC,
+            },
+        )
+        .map_err(|_| CoreError::Cache {
+            detail: "encryption failed".into(),
+        })?;
+    let mut out = Vec::with_capacity(MAGIC.len() + NONCE_LEN + ciphertext.len());
+    out.extend_from_slice(MAGIC);
+    out.extend_from_slice(&nonce);
+    out.extend_from_slice(&ciphertext);
+    Ok(out)
+}
+
+fn decrypt(key: &SecretBytes, bytes: &[u8]) -> Result<Vec<u8>, String> {
+    let body = bytes
+        .strip_prefix(MAGIC.as_slice())
+        .ok_or("the file is not a GraphDesk encrypted cache")?;
+    if body.len() < NONCE_LEN {
+        return Err("the file is truncated".into());
+    }
+    let (nonce, ciphertext) = body.split_at(NONCE_LEN);
+    let cipher = cipher(key).map_err(|e| e.to_string())?;
+    cipher
+        .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: MAGIC })
+        .map_err(|_| "the file does not decrypt with the keyring's key (damaged, or written with another key)".into())
+}
+
+fn cipher(key: &SecretBytes) -> Result<XChaCha20Poly1305, CoreError> {
+    if key.secret().len() != 32 {
+        return Err(CoreError::Cache {
+            detail: "the keyring's cache key is not 256 bits".into(),
+        });
+    }
+    Ok(XChaCha20Poly1305::new(Key::from_slice(key.secret())))
+}
+
+fn create_private(path: &Path) -> std::io::Result<File> {
+    let mut options = OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    options.open(path)
+}
+
+fn io_error(action: &str, path: &Path, error: &std::io::Error) -> CoreError {
+    CoreError::Cache {
+        detail: format!("cannot {action} {}: {error}", path.display()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::{CacheScope, NewTokens};
+    use crate::keystore::InMemoryKeyStore;
+
+    fn cache_with(secret: &str) -> TokenCache {
+        let mut cache = TokenCache::new();
+        let scope = CacheScope {
+            environment: "login.example".into(),
+            realm: "organizations".into(),
+            client_id: "c".into(),
+        };
+        cache.save(
+            &scope,
+            &NewTokens {
+                home_account_id: "u.t",
+                access_token: secret,
+                target: "User.Read",
+                expires_on: 10,
+                extended_expires_on: None,
+                refresh_on: None,
+                refresh_token: Some("RT-SECRET"),
+                family_id: None,
+                id_token: None,
+                account: None,
+                now: 1,
+            },
+        );
+        cache
+    }
+
+    fn file(dir: &Path, keys: Arc<InMemoryKeyStore>) -> CacheFile {
+        CacheFile::new(dir.join("token_cache.bin"), Protection::Keyring(keys))
+    }
+
+    #[test]
+    fn round_trip_encrypted_and_only_when_changed() {
+        let dir = tempfile::tempdir().expect("dir");
+        let keys = Arc::new(InMemoryKeyStore::default());
+        let store = file(dir.path(), keys.clone());
+        assert!(
+            store
+                .load()
+                .expect("empty")
+                .cache
+                .document()
+                .access_tokens
+                .is_empty()
+        );
+        let mut cache = cache_with("AT-SECRET");
+        assert!(store.save(&mut cache).expect("saved"));
+        assert!(
+            !store.save(&mut cache).expect("unchanged"),
+            "nothing changed, nothing written"
+        );
+        let raw = fs::read(store.path()).expect("file");
+        assert!(raw.starts_with(MAGIC));
+        assert!(
+            !raw.windows(9).any(|w| w == b"AT-SECRET"),
+            "the secret is not on disk in clear"
+        );
+        let loaded = store.load().expect("loaded");
+        assert!(loaded.recovered.is_none());
+        assert_eq!(loaded.cache.document(), cache.document());
+        assert_eq!(
+            keys.get(KEY_NAME)
+                .expect("key")
+                .expect("present")
+                .secret()
+                .len(),
+            32
+        );
+    }
+
+    #[test]
+    fn corrupt_or_foreign_files_are_moved_aside_not_deleted() {
+        let dir = tempfile::tempdir().expect("dir");
+        let keys = Arc::new(InMemoryKeyStore::default());
+        let store = file(dir.path(), keys.clone());
+        store.save(&mut cache_with("AT")).expect("saved");
+        let mut raw = fs::read(store.path()).expect("file");
+        let last = raw.len() - 1;
+        raw[last] ^= 0xff;
+        fs::write(store.path(), &raw).expect("corrupted");
+        let loaded = store.load().expect("recovered");
+        let recovered = loaded.recovered.expect("reported");
+        assert!(recovered.reason.contains("does not decrypt"));
+        assert_eq!(
+            fs::read(&recovered.moved_to).expect("kept"),
+            raw,
+            "the damaged file is kept, byte for byte"
+        );
+        assert!(!store.path().exists());
+        assert!(loaded.cache.document().access_tokens.is_empty());
+
+        // Written with another key (the keyring was reset, say).
+        let other = file(dir.path(), Arc::new(InMemoryKeyStore::default()));
+        other.save(&mut cache_with("AT")).expect("saved");
+        assert!(store.load().expect("recovered").recovered.is_some());
+    }
+
+    #[test]
+    fn a_missing_key_is_an_error_and_never_overwrites_the_cache() {
+        let dir = tempfile::tempdir().expect("dir");
+        let keys = Arc::new(InMemoryKeyStore::default());
+        let store = file(dir.path(), keys.clone());
+        store.save(&mut cache_with("AT")).expect("saved");
+        let before = fs::read(store.path()).expect("file");
+        keys.delete(KEY_NAME).expect("deleted");
+        assert!(matches!(store.load(), Err(CoreError::Cache { .. })));
+        assert!(matches!(
+            store.save(&mut cache_with("AT2")),
+            Err(CoreError::Cache { .. })
+        ));
+        assert_eq!(fs::read(store.path()).expect("file"), before, "untouched");
+    }
+
+    #[test]
+    fn plaintext_only_by_choice() {
+        let dir = tempfile::tempdir().expect("dir");
+        let plain = CacheFile::new(dir.path().join("cache.json"), Protection::PlaintextOptIn);
+        let mut cache = cache_with("AT");
+        plain.save(&mut cache).expect("saved");
+        let json: serde_json::Value =
+            serde_json::from_slice(&fs::read(plain.path()).expect("file")).expect("MSAL JSON");
+        assert!(json["AccessToken"].is_object());
+        assert_eq!(
+            plain.load().expect("loaded").cache.document(),
+            cache.document()
+        );
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn the_file_is_private_to_the_user() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().expect("dir");
+        let store = file(dir.path(), Arc::new(InMemoryKeyStore::default()));
+        store.save(&mut cache_with("AT")).expect("saved");
+        let mode = fs::metadata(store.path())
+            .expect("meta")
+            .permissions()
+            .mode()
+            & 0o777;
+        assert_eq!(mode, 0o600);
+    }
+}

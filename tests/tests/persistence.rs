@@ -1,0 +1,233 @@
+//! The encrypted token cache on disk with the real OS keyring (gnome-keyring's Secret Service on a private session bus):
+//! round trip, `kill -9` during writes in a loop (the file always decrypts, to the old or the new state), a damaged file
+//! moved aside, and no keyring at all. Each test runs its body in a child process inside its own desktop, because the
+//! keyring crate binds to the session bus once per process.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use graphdesk_core::cache::persist::{CacheFile, Protection};
+use graphdesk_core::cache::{CacheScope, NewAccount, NewTokens, TokenCache};
+use graphdesk_core::error::CoreError;
+use graphdesk_core::keystore::OsKeyring;
+use graphdesk_e2e::Desktop;
+
+const INSIDE: &str = "GRAPHDESK_E2E_INSIDE_DESKTOP";
+const WRITER: &str = "GRAPHDESK_E2E_CACHE_WRITER";
+const CACHE_DIR: &str = "GRAPHDESK_E2E_CACHE_DIR";
+
+fn rerun_inside(desktop: &Desktop, test: &str, extra: &[(&str, String)]) {
+    let output = Command::new(std::env::current_exe().expect("test binary"))
+        .envs(desktop.env())
+        .env(INSIDE, "1")
+        .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
+        .args(["--exact", test, "--nocapture", "--test-threads=1"])
+        .output()
+        .expect("test binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success() && stdout.contains("1 passed"),
+        "inside run failed:\n{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+}
+
+fn inside() -> bool {
+    std::env::var_os(INSIDE).is_some()
+}
+
+fn store(dir: &Path) -> CacheFile {
+    CacheFile::new(
+        dir.join("token_cache.bin"),
+        Protection::Keyring(Arc::new(OsKeyring::new("GraphDesk e2e persistence"))),
+    )
+}
+
+/// A cache of `accounts` accounts whose access tokens all read `marker`.
+fn cache(accounts: usize, marker: &str) -> TokenCache {
+    let scope = CacheScope {
+        environment: "login.example".into(),
+        realm: "organizations".into(),
+        client_id: "client".into(),
+    };
+    let mut cache = TokenCache::new();
+    for i in 0..accounts {
+        let home = format!("user{i}.tenant");
+        let secret = format!("{marker}-{i}-{}", "x".repeat(1_000));
+        cache.save(
+            &scope,
+            &NewTokens {
+                home_account_id: &home,
+                access_token: &secret,
+                target: "User.Read",
+                expires_on: 10_000,
+                extended_expires_on: None,
+                refresh_on: None,
+                refresh_token: Some("rt"),
+                family_id: None,
+                id_token: None,
+                account: Some(NewAccount {
+                    local_account_id: &home,
+                    username: &home,
+                    name: None,
+                }),
+                now: 1,
+            },
+        );
+    }
+    cache
+}
+
+fn marker_of(cache: &TokenCache) -> String {
+    let at = cache
+        .document()
+        .access_tokens
+        .values()
+        .next()
+        .expect("an access token");
+    at.secret.split('-').next().unwrap_or_default().to_owned()
+}
+
+#[test]
+fn round_trip_and_damaged_file_with_the_real_keyring() {
+    if !inside() {
+        let mut desktop = Desktop::start();
+        desktop.start_secret_service();
+        return rerun_inside(
+            &desktop,
+            "round_trip_and_damaged_file_with_the_real_keyring",
+            &[],
+        );
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let mut written = cache(3, "A");
+    assert!(store(dir.path()).save(&mut written).expect("saved"));
+    let loaded = store(dir.path()).load().expect("loaded");
+    assert!(loaded.recovered.is_none());
+    assert_eq!(loaded.cache.document(), written.document());
+
+    let path = dir.path().join("token_cache.bin");
+    let mut bytes = std::fs::read(&path).expect("file");
+    bytes.truncate(bytes.len() / 2);
+    std::fs::write(&path, &bytes).expect("damaged");
+    let recovered = store(dir.path()).load().expect("carries on");
+    let note = recovered.recovered.expect("reported");
+    assert_eq!(std::fs::read(&note.moved_to).expect("kept"), bytes);
+    assert!(recovered.cache.document().accounts.is_empty());
+    // And the next save works with the same key.
+    assert!(store(dir.path()).save(&mut cache(1, "B")).expect("saved"));
+    assert_eq!(
+        marker_of(&store(dir.path()).load().expect("loaded").cache),
+        "B"
+    );
+}
+
+#[test]
+fn kill_during_writes_always_leaves_a_readable_cache() {
+    if let Some(dir) = std::env::var_os(WRITER) {
+        // The writer: saves state A and state B alternately until killed.
+        let dir = PathBuf::from(dir);
+        let (mut a, mut b) = (cache(300, "A"), cache(300, "B"));
+        loop {
+            store(&dir).save(&mut a).expect("save A");
+            store(&dir).save(&mut b).expect("save B");
+            a = cache(300, "A");
+            b = cache(300, "B");
+        }
+    }
+    if !inside() {
+        let mut desktop = Desktop::start();
+        desktop.start_secret_service();
+        let dir = tempfile::tempdir().expect("dir");
+        return rerun_inside(
+            &desktop,
+            "kill_during_writes_always_leaves_a_readable_cache",
+            &[(CACHE_DIR, dir.path().display().to_string())],
+        );
+    }
+    let dir = PathBuf::from(std::env::var_os(CACHE_DIR).expect("cache dir"));
+    store(&dir).save(&mut cache(300, "A")).expect("first state");
+    let mut seed = std::process::id() as u64;
+    let mut seen = std::collections::BTreeSet::new();
+    for round in 0..15 {
+        let mut writer = Command::new(std::env::current_exe().expect("test binary"))
+            .env(WRITER, &dir)
+            .args([
+                "--exact",
+                "kill_during_writes_always_leaves_a_readable_cache",
+                "--test-threads=1",
+            ])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("writer starts");
+        seed = seed
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        std::thread::sleep(Duration::from_millis(150 + (seed >> 33) % 250));
+        assert!(
+            writer.try_wait().expect("status").is_none(),
+            "round {round}: the writer died on its own"
+        );
+        writer.kill().expect("kill -9");
+        writer.wait().expect("reaped");
+        let loaded = store(&dir)
+            .load()
+            .unwrap_or_else(|e| panic!("round {round}: {e}"));
+        assert!(
+            loaded.recovered.is_none(),
+            "round {round}: the cache had to be recovered: {:?}",
+            loaded.recovered
+        );
+        let marker = marker_of(&loaded.cache);
+        assert!(marker == "A" || marker == "B", "round {round}: {marker}");
+        assert_eq!(loaded.cache.document().accounts.len(), 300);
+        seen.insert(marker);
+    }
+    let leftovers: Vec<_> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().contains("unreadable"))
+        .collect();
+    assert!(leftovers.is_empty(), "nothing was ever moved aside");
+    assert_eq!(
+        seen.len(),
+        2,
+        "both states were written and survived kills: {seen:?}"
+    );
+}
+
+#[test]
+fn no_keyring_is_a_typed_error_and_nothing_is_written() {
+    if !inside() {
+        return rerun_inside(
+            &Desktop::start_without_services(),
+            "no_keyring_is_a_typed_error_and_nothing_is_written",
+            &[],
+        );
+    }
+    let dir = tempfile::tempdir().expect("dir");
+    let error = store(dir.path())
+        .save(&mut cache(1, "A"))
+        .expect_err("no keyring");
+    assert!(matches!(error, CoreError::Keyring(_)), "{error:?}");
+    assert!(
+        !dir.path().join("token_cache.bin").exists(),
+        "no plaintext fallback"
+    );
+    std::fs::write(
+        dir.path().join("token_cache.bin"),
+        b"GDC1 something encrypted",
+    )
+    .expect("file");
+    assert!(matches!(
+        store(dir.path()).load(),
+        Err(CoreError::Keyring(_))
+    ));
+    assert!(
+        dir.path().join("token_cache.bin").exists(),
+        "left alone: the key may come back"
+    );
+}
