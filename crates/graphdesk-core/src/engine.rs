@@ -42,6 +42,19 @@ pub struct Account {
     pub local_account_id: String,
 }
 
+impl From<&crate::cache::schema::AccountEntry> for Account {
+    fn from(a: &crate::cache::schema::AccountEntry) -> Self {
+        Self {
+            home_account_id: a.home_account_id.clone(),
+            environment: a.environment.clone(),
+            realm: a.realm.clone(),
+            username: a.username.clone(),
+            name: a.name.clone(),
+            local_account_id: a.local_account_id.clone(),
+        }
+    }
+}
+
 /// Where a token came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -91,6 +104,8 @@ pub struct TokenEngine {
     cache: RwLock<TokenCache>,
     refresh_locks: Mutex<HashMap<String, Arc<RefreshLock>>>,
     pub(crate) pending: Arc<crate::flows::pending::PendingAuthorizations>,
+    /// Where this app's tokens live in the cache (computed once: every lookup uses it).
+    scope: CacheScope,
 }
 
 impl TokenEngine {
@@ -103,7 +118,13 @@ impl TokenEngine {
     ) -> Self {
         let authority = ResolvedAuthority::new(config.authority.clone());
         let redirect = config.redirect_uri.clone();
+        let scope = CacheScope {
+            environment: config.authority.environment(),
+            realm: config.authority.tenant(),
+            client_id: config.client_id.clone(),
+        };
         Self {
+            scope,
             config,
             authority,
             http,
@@ -138,12 +159,7 @@ impl TokenEngine {
 
     /// Where this app's tokens live in the cache.
     pub fn cache_scope(&self) -> CacheScope {
-        let authority = self.authority.authority();
-        CacheScope {
-            environment: authority.environment(),
-            realm: authority.tenant(),
-            client_id: self.config.client_id.clone(),
-        }
+        self.scope.clone()
     }
 
     /// The discovery endpoints (fetched once).
@@ -158,14 +174,7 @@ impl TokenEngine {
             cache
                 .accounts(&scope.environment)
                 .into_iter()
-                .map(|a| Account {
-                    home_account_id: a.home_account_id.clone(),
-                    environment: a.environment.clone(),
-                    realm: a.realm.clone(),
-                    username: a.username.clone(),
-                    name: a.name.clone(),
-                    local_account_id: a.local_account_id.clone(),
-                })
+                .map(Account::from)
                 .collect()
         });
         accounts.sort_by(|a, b| a.username.cmp(&b.username).then(a.realm.cmp(&b.realm)));
@@ -177,6 +186,15 @@ impl TokenEngine {
         self.accounts().into_iter().find(|a| {
             a.home_account_id.eq_ignore_ascii_case(id_or_username)
                 || a.username.eq_ignore_ascii_case(id_or_username)
+        })
+    }
+
+    /// The account with this home account id, by index (the silent path's lookup).
+    fn cached_account(&self, home_account_id: &str) -> Option<Account> {
+        self.read_cache(|cache| {
+            cache
+                .account(&self.scope.environment, home_account_id)
+                .map(Account::from)
         })
     }
 
@@ -194,9 +212,13 @@ impl TokenEngine {
         options: &SilentOptions,
     ) -> Result<TokenResult, CoreError> {
         let wanted = Scopes::from_iter(scopes.iter().map(String::as_str));
-        let account = self.account(home_account_id).ok_or_else(|| {
-            CoreError::ui_required(UiRequired::local(UiRequiredReason::NoAccount))
-        })?;
+        // By index first (the hot path); a username takes the slower scan.
+        let account = self
+            .cached_account(home_account_id)
+            .or_else(|| self.account(home_account_id))
+            .ok_or_else(|| {
+                CoreError::ui_required(UiRequired::local(UiRequiredReason::NoAccount))
+            })?;
         let bypass_cache = options.force_refresh || options.claims.is_some();
         if !bypass_cache && let Some(hit) = self.cached(&account, &wanted, true) {
             return Ok(hit);
@@ -238,9 +260,8 @@ impl TokenEngine {
         respect_refresh_on: bool,
     ) -> Option<TokenResult> {
         let now = self.clock.now();
-        let scope = self.cache_scope();
         self.read_cache(|cache| {
-            let at = cache.access_token(&scope, &account.home_account_id, wanted)?;
+            let at = cache.access_token(&self.scope, &account.home_account_id, wanted)?;
             let valid = at.expires_on.0 > now + EXPIRY_BUFFER_SECONDS;
             let due = respect_refresh_on && at.refresh_on.is_some_and(|r| now >= r.0);
             (valid && !due).then(|| TokenResult {

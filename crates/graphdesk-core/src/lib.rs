@@ -6,6 +6,7 @@
 //! `home_account_id`).
 
 pub mod authority;
+pub mod broker;
 pub mod cache;
 pub mod cache_status;
 pub mod clock;

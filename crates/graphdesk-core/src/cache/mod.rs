@@ -78,6 +78,8 @@ pub struct TokenCache {
     access_tokens: HashMap<AccountTokens, Vec<(String, Scopes)>>,
     /// Refresh token keys by (home account id, environment, client id).
     refresh_tokens: HashMap<(String, String, String), String>,
+    /// Account keys by (home account id, environment).
+    accounts: HashMap<(String, String), Vec<String>>,
     /// Whether the document changed since it was loaded or last marked saved.
     changed: bool,
 }
@@ -147,6 +149,24 @@ impl TokenCache {
                 key.clone(),
             );
         }
+        self.accounts.clear();
+        for (key, account) in &self.doc.accounts {
+            self.accounts
+                .entry(account_index(
+                    &account.home_account_id,
+                    &account.environment,
+                ))
+                .or_default()
+                .push(key.clone());
+        }
+    }
+
+    /// The account `home_account_id` in `environment` (any realm; the first one when it has several tenant profiles).
+    pub fn account(&self, environment: &str, home_account_id: &str) -> Option<&AccountEntry> {
+        self.accounts
+            .get(&account_index(home_account_id, environment))?
+            .iter()
+            .find_map(|key| self.doc.accounts.get(key))
     }
 
     /// The access token of `home_account_id` whose scopes cover `scopes`, the one expiring last.
@@ -302,6 +322,13 @@ impl TokenCache {
         }
         if let Some(account) = &tokens.account {
             let key = account_key(home, &scope.environment, &scope.realm);
+            let index = self
+                .accounts
+                .entry(account_index(home, &scope.environment))
+                .or_default();
+            if !index.contains(&key) {
+                index.push(key.clone());
+            }
             let other = self
                 .doc
                 .accounts
@@ -368,6 +395,10 @@ impl TokenCache {
             + self.doc.id_tokens.len()
             + self.doc.accounts.len()
     }
+}
+
+fn account_index(home: &str, environment: &str) -> (String, String) {
+    (home.to_ascii_lowercase(), environment.to_ascii_lowercase())
 }
 
 fn rt_index(home: &str, environment: &str, client_id: &str) -> (String, String, String) {
@@ -442,6 +473,14 @@ mod tests {
         );
         assert_eq!(cache.accounts("login.example").len(), 2);
         assert!(cache.id_token(&scope(), "a.t").is_some());
+        assert_eq!(
+            cache
+                .account("LOGIN.example", "A.T")
+                .expect("indexed")
+                .username,
+            "u@example"
+        );
+        assert!(cache.account("login.example", "c.t").is_none());
     }
 
     #[test]
