@@ -157,6 +157,19 @@ impl TokenEngine {
         write(&mut self.cache.write().unwrap_or_else(|p| p.into_inner()))
     }
 
+    /// Merges a cache written by MSAL Python, msal-node or another GraphDesk.
+    pub fn import_cache(
+        &self,
+        json: &[u8],
+    ) -> Result<crate::cache::interop::ImportSummary, CoreError> {
+        self.write_cache(|cache| cache.import(json, &self.scope))
+    }
+
+    /// The cache in MSAL Python's or msal-node's conventions.
+    pub fn export_cache(&self, dialect: crate::cache::interop::Dialect) -> Vec<u8> {
+        self.read_cache(|cache| cache.export(&self.scope, dialect))
+    }
+
     /// Where this app's tokens live in the cache.
     pub fn cache_scope(&self) -> CacheScope {
         self.scope.clone()

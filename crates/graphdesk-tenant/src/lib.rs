@@ -23,6 +23,7 @@ pub mod http;
 pub mod oauth_error;
 pub mod oidc;
 pub mod pages;
+pub mod peers;
 pub mod photo;
 pub mod scopes;
 pub mod server;

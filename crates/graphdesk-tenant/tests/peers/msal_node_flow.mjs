@@ -2,6 +2,7 @@
 // authorization code + PKCE (completed through the tenant's automation API) -> Graph /me.
 // Run by crates/graphdesk-tenant/tests/peers.rs with AUTHORITY, KNOWN_AUTHORITY, CLIENT_ID, ADMIN_URL, GRAPH_URL, UPN
 // and NODE_EXTRA_CA_CERTS pointing at the tenant's CA. Prints one JSON line; exits non-zero on any failure.
+import { readFileSync, writeFileSync } from "node:fs";
 import { CryptoProvider, PublicClientApplication } from "@azure/msal-node";
 
 const env = (name) => {
@@ -31,6 +32,16 @@ async function main() {
   const pca = new PublicClientApplication({
     auth: { clientId: CLIENT_ID, authority: AUTHORITY, knownAuthorities: [env("KNOWN_AUTHORITY")] },
   });
+  if (process.env.CACHE_IN) {
+    // Read back what GraphDesk exported: its account, and a silent token for it.
+    pca.getTokenCache().deserialize(readFileSync(process.env.CACHE_IN, "utf8"));
+    const imported = await pca.getTokenCache().getAllAccounts();
+    check(imported.length === 1 && imported[0].username === UPN, `imported accounts: ${JSON.stringify(imported)}`);
+    const silent = await pca.acquireTokenSilent({ account: imported[0], scopes: SCOPES });
+    check(silent?.accessToken, "silent from GraphDesk's cache gave no token");
+    console.log(JSON.stringify({ importedAccount: imported[0].username, fromCache: silent.fromCache }));
+    return;
+  }
 
   const device = await pca.acquireTokenByDeviceCode({
     scopes: SCOPES,
@@ -64,6 +75,7 @@ async function main() {
   const me = await fetch(`${GRAPH_URL}/v1.0/me`, { headers: { Authorization: `Bearer ${interactive.accessToken}` } });
   check(me.status === 200, `Graph /me: ${me.status}`);
   const profile = await me.json();
+  if (process.env.CACHE_OUT) writeFileSync(process.env.CACHE_OUT, pca.getTokenCache().serialize());
   console.log(JSON.stringify({ upn: profile.userPrincipalName, accounts: (await pca.getTokenCache().getAllAccounts()).length }));
 }
 

@@ -37,7 +37,19 @@ def check(condition, message):
 
 
 def main():
-    app = msal.PublicClientApplication(CLIENT_ID, authority=AUTHORITY, instance_discovery=False)
+    cache = msal.SerializableTokenCache()
+    if os.environ.get("CACHE_IN"):
+        with open(os.environ["CACHE_IN"]) as f:
+            cache.deserialize(f.read())
+    app = msal.PublicClientApplication(CLIENT_ID, authority=AUTHORITY, instance_discovery=False, token_cache=cache)
+    if os.environ.get("CACHE_IN"):
+        # Read back what GraphDesk exported: its account, and a silent token for it.
+        accounts = app.get_accounts()
+        check(len(accounts) == 1 and accounts[0]["username"] == UPN, f"imported accounts: {accounts}")
+        silent = app.acquire_token_silent(SCOPES, account=accounts[0])
+        check(silent and "access_token" in silent, f"silent from GraphDesk's cache failed: {silent}")
+        print(json.dumps({"imported_account": accounts[0]["username"], "token_source": silent.get("token_source")}))
+        return
 
     flow = app.initiate_device_flow(scopes=SCOPES)
     check("user_code" in flow, f"device flow did not start: {flow}")
@@ -67,6 +79,9 @@ def main():
 
     me = requests.get(f"{GRAPH_URL}/v1.0/me", headers={"Authorization": f"Bearer {interactive['access_token']}"})
     check(me.status_code == 200, f"Graph /me: {me.status_code} {me.text}")
+    if os.environ.get("CACHE_OUT"):
+        with open(os.environ["CACHE_OUT"], "w") as f:
+            f.write(cache.serialize())
     print(json.dumps({"msal": msal.__version__, "upn": me.json()["userPrincipalName"], "accounts": len(app.get_accounts())}))
 
 

@@ -1,0 +1,424 @@
+//! Import and export of caches written by MSAL Python and msal-node. Both use the unified schema, with small differences
+//! this module absorbs (measured on MSAL Python 1.39 and msal-node 7.2 against the emulated tenant):
+//!
+//! | | MSAL Python | msal-node | GraphDesk |
+//! |---|---|---|---|
+//! | `environment` | host, port dropped | host:port | host:port |
+//! | access token / ID token / account `realm` | authority segment (`organizations`) | the tenant id (`tid`) | authority segment |
+//! | credential key | 6 parts | 7 parts (a trailing empty segment) | 6 parts |
+//! | refresh token | `target` filled, key ends with it | no `target`, key `…-refreshtoken-client---` | no `target` |
+//!
+//! Import re-keys this app's entries into GraphDesk's conventions (so its indexed lookups find them) and keeps every
+//! other entry, field and section untouched. Export writes the same tokens in the chosen library's conventions.
+
+use serde::Serialize;
+
+use super::schema::{CacheDocument, account_key, app_metadata_key, credential_key};
+use super::{CacheScope, TokenCache};
+use crate::error::CoreError;
+
+/// Entra's authority host aliases: a cache written for one is valid for the others.
+const ENTRA_ALIASES: [&str; 4] = [
+    "login.microsoftonline.com",
+    "login.windows.net",
+    "login.microsoft.com",
+    "sts.windows.net",
+];
+
+/// Whose conventions an export follows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Dialect {
+    MsalPython,
+    MsalNode,
+}
+
+/// What an import brought in.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ImportSummary {
+    pub accounts: usize,
+    pub access_tokens: usize,
+    pub refresh_tokens: usize,
+    /// Entries for other apps or clouds, kept as they were.
+    pub kept_foreign: usize,
+}
+
+/// Whether `environment` names the same authority host as `ours` (ignoring a dropped port and Entra's aliases).
+fn same_environment(environment: &str, ours: &str) -> bool {
+    let host = |e: &str| e.split(':').next().unwrap_or(e).to_ascii_lowercase();
+    environment.eq_ignore_ascii_case(ours)
+        || (!environment.contains(':') && host(ours) == environment.to_ascii_lowercase())
+        || (ENTRA_ALIASES.contains(&host(environment).as_str())
+            && ENTRA_ALIASES.contains(&host(ours).as_str()))
+}
+
+impl TokenCache {
+    /// Merges a cache written by MSAL Python, msal-node or GraphDesk. Imported entries win over existing ones.
+    pub fn import(&mut self, json: &[u8], scope: &CacheScope) -> Result<ImportSummary, CoreError> {
+        let foreign: CacheDocument =
+            serde_json::from_slice(json).map_err(|e| CoreError::Cache {
+                detail: format!("not an MSAL token cache ({e})"),
+            })?;
+        let mut summary = ImportSummary::default();
+        let ours = |env: &str, client: Option<&str>| {
+            same_environment(env, &scope.environment)
+                && client.is_none_or(|c| c.eq_ignore_ascii_case(&scope.client_id))
+        };
+        let env = scope.environment.clone();
+        for (key, mut at) in foreign.access_tokens {
+            if !ours(&at.environment, Some(&at.client_id)) {
+                summary.kept_foreign += 1;
+                self.doc.access_tokens.insert(key, at);
+                continue;
+            }
+            (at.environment, at.realm) = (env.clone(), scope.realm.clone());
+            let key = credential_key(
+                &at.home_account_id,
+                &env,
+                "AccessToken",
+                &at.client_id,
+                &at.realm,
+                &at.target,
+            );
+            self.doc.access_tokens.insert(key, at);
+            summary.access_tokens += 1;
+        }
+        for (key, mut rt) in foreign.refresh_tokens {
+            if !ours(&rt.environment, Some(&rt.client_id)) {
+                summary.kept_foreign += 1;
+                self.doc.refresh_tokens.insert(key, rt);
+                continue;
+            }
+            rt.environment = env.clone();
+            let (home, client) = (rt.home_account_id.clone(), rt.client_id.clone());
+            // One refresh token per account and app: the imported one replaces ours.
+            self.doc.refresh_tokens.retain(|_, e| {
+                !(e.home_account_id.eq_ignore_ascii_case(&home)
+                    && e.client_id.eq_ignore_ascii_case(&client)
+                    && e.environment.eq_ignore_ascii_case(&env))
+            });
+            let key = credential_key(&home, &env, "RefreshToken", &client, "", "");
+            self.doc.refresh_tokens.insert(key, rt);
+            summary.refresh_tokens += 1;
+        }
+        for (key, mut id) in foreign.id_tokens {
+            if !ours(&id.environment, Some(&id.client_id)) {
+                self.doc.id_tokens.insert(key, id);
+                continue;
+            }
+            (id.environment, id.realm) = (env.clone(), scope.realm.clone());
+            let key = credential_key(
+                &id.home_account_id,
+                &env,
+                "IdToken",
+                &id.client_id,
+                &id.realm,
+                "",
+            );
+            self.doc.id_tokens.insert(key, id);
+        }
+        for (key, mut account) in foreign.accounts {
+            if !ours(&account.environment, None) {
+                self.doc.accounts.insert(key, account);
+                continue;
+            }
+            (account.environment, account.realm) = (env.clone(), scope.realm.clone());
+            let key = account_key(&account.home_account_id, &env, &account.realm);
+            if !self.doc.accounts.contains_key(&key) {
+                summary.accounts += 1;
+            }
+            self.doc.accounts.insert(key, account);
+        }
+        for (key, mut metadata) in foreign.app_metadata {
+            if ours(&metadata.environment, Some(&metadata.client_id)) {
+                metadata.environment = env.clone();
+                self.doc
+                    .app_metadata
+                    .insert(app_metadata_key(&env, &metadata.client_id), metadata);
+            } else {
+                self.doc.app_metadata.insert(key, metadata);
+            }
+        }
+        self.doc.other.extend(foreign.other);
+        self.reindex();
+        self.changed = true;
+        Ok(summary)
+    }
+
+    /// This cache in `dialect`'s conventions, for MSAL Python or msal-node to read.
+    pub fn export(&self, scope: &CacheScope, dialect: Dialect) -> Vec<u8> {
+        let mut doc = self.doc.clone();
+        let env = match dialect {
+            Dialect::MsalPython => scope
+                .environment
+                .split(':')
+                .next()
+                .unwrap_or(&scope.environment)
+                .to_owned(),
+            Dialect::MsalNode => scope.environment.clone(),
+        };
+        // msal-node files tokens under the tenant id: the `utid` half of the home account id.
+        let realm_of = |home: &str, realm: &str| match dialect {
+            Dialect::MsalPython => realm.to_owned(),
+            Dialect::MsalNode => home
+                .split_once('.')
+                .map_or(realm, |(_, utid)| utid)
+                .to_owned(),
+        };
+        let key = |parts: [&str; 6]| match dialect {
+            Dialect::MsalPython => {
+                credential_key(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
+            }
+            Dialect::MsalNode => format!(
+                "{}-",
+                credential_key(parts[0], parts[1], parts[2], parts[3], parts[4], parts[5])
+            ),
+        };
+        let is_ours = |e: &str, c: &str| {
+            e.eq_ignore_ascii_case(&scope.environment) && c.eq_ignore_ascii_case(&scope.client_id)
+        };
+        doc.access_tokens = std::mem::take(&mut doc.access_tokens)
+            .into_iter()
+            .map(|(k, mut at)| {
+                if !is_ours(&at.environment, &at.client_id) {
+                    return (k, at);
+                }
+                (at.environment, at.realm) =
+                    (env.clone(), realm_of(&at.home_account_id, &at.realm));
+                (
+                    key([
+                        &at.home_account_id,
+                        &env,
+                        "AccessToken",
+                        &at.client_id,
+                        &at.realm,
+                        &at.target,
+                    ]),
+                    at,
+                )
+            })
+            .collect();
+        doc.refresh_tokens = std::mem::take(&mut doc.refresh_tokens)
+            .into_iter()
+            .map(|(k, mut rt)| {
+                if !is_ours(&rt.environment, &rt.client_id) {
+                    return (k, rt);
+                }
+                rt.environment = env.clone();
+                (
+                    key([
+                        &rt.home_account_id,
+                        &env,
+                        "RefreshToken",
+                        &rt.client_id,
+                        "",
+                        "",
+                    ]),
+                    rt,
+                )
+            })
+            .collect();
+        doc.id_tokens = std::mem::take(&mut doc.id_tokens)
+            .into_iter()
+            .map(|(k, mut id)| {
+                if !is_ours(&id.environment, &id.client_id) {
+                    return (k, id);
+                }
+                (id.environment, id.realm) =
+                    (env.clone(), realm_of(&id.home_account_id, &id.realm));
+                (
+                    key([
+                        &id.home_account_id,
+                        &env,
+                        "IdToken",
+                        &id.client_id,
+                        &id.realm,
+                        "",
+                    ]),
+                    id,
+                )
+            })
+            .collect();
+        doc.accounts = std::mem::take(&mut doc.accounts)
+            .into_iter()
+            .map(|(k, mut account)| {
+                if !account.environment.eq_ignore_ascii_case(&scope.environment) {
+                    return (k, account);
+                }
+                (account.environment, account.realm) = (
+                    env.clone(),
+                    realm_of(&account.home_account_id, &account.realm),
+                );
+                (
+                    account_key(&account.home_account_id, &env, &account.realm),
+                    account,
+                )
+            })
+            .collect();
+        doc.app_metadata = std::mem::take(&mut doc.app_metadata)
+            .into_iter()
+            .map(|(k, mut metadata)| {
+                if !is_ours(&metadata.environment, &metadata.client_id) {
+                    return (k, metadata);
+                }
+                metadata.environment = env.clone();
+                (app_metadata_key(&env, &metadata.client_id), metadata)
+            })
+            .collect();
+        serde_json::to_vec(&doc).unwrap_or_default()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scopes::Scopes;
+
+    const HOME: &str = "oid-1.tid-1";
+
+    fn scope() -> CacheScope {
+        CacheScope {
+            environment: "127.0.0.1:8443".into(),
+            realm: "organizations".into(),
+            client_id: "client-1".into(),
+        }
+    }
+
+    fn entry(
+        env: &str,
+        kind: &str,
+        realm: Option<&str>,
+        target: Option<&str>,
+    ) -> serde_json::Value {
+        let mut e = serde_json::json!({
+            "home_account_id": HOME, "environment": env, "credential_type": kind, "client_id": "client-1", "secret": kind,
+            "cached_at": "1", "expires_on": "4102444800",
+        });
+        if let Some(realm) = realm {
+            e["realm"] = realm.into();
+        }
+        if let Some(target) = target {
+            e["target"] = target.into();
+        }
+        e
+    }
+
+    /// The shapes MSAL Python 1.39 and msal-node 7.2 wrote against the emulated tenant.
+    fn written_by(dialect: Dialect) -> Vec<u8> {
+        let (env, realm, rt_target) = match dialect {
+            Dialect::MsalPython => (
+                "127.0.0.1",
+                "organizations",
+                Some("User.Read openid profile"),
+            ),
+            Dialect::MsalNode => ("127.0.0.1:8443", "tid-1", None),
+        };
+        serde_json::json!({
+            "AccessToken": {"k1": entry(env, "AccessToken", Some(realm), Some("User.Read openid profile"))},
+            "RefreshToken": {"k2": entry(env, "RefreshToken", None, rt_target)},
+            "IdToken": {"k3": entry(env, "IdToken", Some(realm), None)},
+            "Account": {"k4": {"home_account_id": HOME, "environment": env, "realm": realm, "local_account_id": "oid-1",
+                "username": "u@example", "authority_type": "MSSTS", "client_info": "kept"}},
+            "AppMetadata": {"k5": {"client_id": "client-1", "environment": env}},
+            "Unknown": {"x": 1}
+        })
+        .to_string()
+        .into_bytes()
+    }
+
+    #[test]
+    fn imported_entries_are_found_by_the_indexed_lookups() {
+        for dialect in [Dialect::MsalPython, Dialect::MsalNode] {
+            let mut cache = TokenCache::new();
+            let summary = cache
+                .import(&written_by(dialect), &scope())
+                .expect("imported");
+            assert_eq!(
+                (
+                    summary.accounts,
+                    summary.access_tokens,
+                    summary.refresh_tokens
+                ),
+                (1, 1, 1),
+                "{dialect:?}"
+            );
+            assert_eq!(
+                cache
+                    .access_token(&scope(), HOME, &Scopes::parse("User.Read"))
+                    .expect("AT hit")
+                    .secret,
+                "AccessToken"
+            );
+            assert_eq!(
+                cache.refresh_token(&scope(), HOME).expect("RT").secret,
+                "RefreshToken"
+            );
+            assert_eq!(
+                cache
+                    .account("127.0.0.1:8443", HOME)
+                    .expect("account")
+                    .other["client_info"],
+                "kept"
+            );
+            assert!(cache.document().other.contains_key("Unknown"));
+            assert!(cache.has_changed());
+        }
+    }
+
+    #[test]
+    fn exports_follow_each_library() {
+        let mut cache = TokenCache::new();
+        cache
+            .import(&written_by(Dialect::MsalNode), &scope())
+            .expect("imported");
+        let python: serde_json::Value =
+            serde_json::from_slice(&cache.export(&scope(), Dialect::MsalPython)).expect("json");
+        let (key, at) = python["AccessToken"]
+            .as_object()
+            .and_then(|m| m.iter().next())
+            .expect("AT");
+        assert_eq!(
+            (at["environment"].as_str(), at["realm"].as_str()),
+            (Some("127.0.0.1"), Some("organizations"))
+        );
+        assert_eq!(
+            key,
+            &format!(
+                "{HOME}-127.0.0.1-accesstoken-client-1-organizations-user.read openid profile"
+            )
+        );
+        let node: serde_json::Value =
+            serde_json::from_slice(&cache.export(&scope(), Dialect::MsalNode)).expect("json");
+        let (key, at) = node["AccessToken"]
+            .as_object()
+            .and_then(|m| m.iter().next())
+            .expect("AT");
+        assert_eq!(
+            (at["environment"].as_str(), at["realm"].as_str()),
+            (Some("127.0.0.1:8443"), Some("tid-1"))
+        );
+        assert!(key.ends_with("-tid-1-user.read openid profile-"), "{key}");
+        let rt_key = node["RefreshToken"]
+            .as_object()
+            .and_then(|m| m.keys().next())
+            .expect("RT");
+        assert!(rt_key.ends_with("-refreshtoken-client-1---"), "{rt_key}");
+        assert!(TokenCache::new().import(b"{not json", &scope()).is_err());
+    }
+
+    #[test]
+    fn environments_match_across_ports_and_aliases() {
+        assert!(same_environment("127.0.0.1", "127.0.0.1:8443"));
+        assert!(same_environment("127.0.0.1:8443", "127.0.0.1:8443"));
+        assert!(!same_environment("127.0.0.1:9443", "127.0.0.1:8443"));
+        assert!(same_environment(
+            "login.windows.net",
+            "login.microsoftonline.com"
+        ));
+        assert!(!same_environment(
+            "login.microsoftonline.us",
+            "login.microsoftonline.com"
+        ));
+    }
+}
