@@ -157,6 +157,11 @@ impl TokenEngine {
         write(&mut self.cache.write().unwrap_or_else(|p| p.into_inner()))
     }
 
+    /// Writes the cache to `file` if it changed since the last save; `Ok(false)` when there was nothing to write.
+    pub fn save_to(&self, file: &crate::cache::persist::CacheFile) -> Result<bool, CoreError> {
+        self.write_cache(|cache| file.save(cache))
+    }
+
     /// Merges a cache written by MSAL Python, msal-node or another GraphDesk.
     pub fn import_cache(
         &self,

@@ -766,3 +766,47 @@ async fn bad_discovery_is_a_typed_error() {
             .is_ok()
     );
 }
+
+#[tokio::test]
+async fn the_cache_persists_and_a_restarted_engine_answers_silently() {
+    use graphdesk_core::cache::persist::{CacheFile, Protection};
+    let s = setup().await;
+    let first = sign_in(&s, "adele@contoso.example", &["User.Read"]).await;
+    let dir = tempfile::tempdir().expect("dir");
+    let file = CacheFile::new(
+        dir.path().join("token_cache.bin"),
+        Protection::Keyring(Arc::new(
+            graphdesk_core::keystore::InMemoryKeyStore::default(),
+        )),
+    );
+    assert!(s.engine.save_to(&file).expect("saved"));
+    assert!(
+        !s.engine.save_to(&file).expect("nothing new"),
+        "written only when changed"
+    );
+
+    let http = ReqwestClient::new(Duration::from_secs(10), Some(s.tenant.ca_pem()))
+        .expect("http")
+        .shared();
+    let config = ClientConfig::builder(DEMO_CLIENT_ID)
+        .authority(s.tenant.authority("organizations"))
+        .extra_root_ca_pem(s.tenant.ca_pem())
+        .build()
+        .expect("config");
+    let engine = TokenEngine::new(config, http, s.clock.clone(), Arc::new(s.clock.clone()))
+        .with_cache(file.load().expect("loaded").cache);
+    s.tenant.clear_requests();
+    let hit = engine
+        .acquire_token_silent(
+            &scopes(&["User.Read"]),
+            &first.account.home_account_id,
+            &SilentOptions::default(),
+        )
+        .await
+        .expect("hit");
+    assert_eq!(
+        (hit.source, hit.access_token.secret()),
+        (TokenSource::Cache, first.access_token.secret())
+    );
+    assert!(s.tenant.requests().is_empty());
+}
