@@ -6,11 +6,13 @@
 mod app;
 mod desktop;
 mod paths;
+mod rerun;
 mod wait;
 mod webdriver;
 
 pub use app::App;
 pub use desktop::Desktop;
 pub use paths::{app_binary, artifacts_dir};
+pub use rerun::{inside_desktop, rerun_inside};
 pub use wait::wait_until;
 pub use webdriver::{Element, Session};

@@ -2,41 +2,20 @@
 //! private session bus. Each test runs its body in a child process inside its own desktop, because the keyring crate
 //! binds to the session bus once per process.
 
-use std::process::Command;
-
 use graphdesk_core::keystore::{KeyStore, KeyringError, OsKeyring};
 use graphdesk_core::secret::SecretBytes;
-use graphdesk_e2e::Desktop;
-
-/// Set in the child process that does the work.
-const INSIDE: &str = "GRAPHDESK_E2E_INSIDE_DESKTOP";
-
-/// Runs the test named `test` again, in a child process inside `desktop`, and asserts it passed.
-fn rerun_inside(desktop: &Desktop, test: &str) {
-    let output = Command::new(std::env::current_exe().expect("test binary"))
-        .envs(desktop.env())
-        .env(INSIDE, "1")
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .output()
-        .expect("test binary runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && stdout.contains("1 passed"),
-        "inside run failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn inside() -> bool {
-    std::env::var_os(INSIDE).is_some()
-}
+use graphdesk_e2e::{Desktop, inside_desktop, rerun_inside};
 
 #[test]
 fn secret_service_stores_reads_and_deletes_a_secret() {
-    if !inside() {
+    if !inside_desktop() {
         let mut desktop = Desktop::start();
         desktop.start_secret_service();
-        return rerun_inside(&desktop, "secret_service_stores_reads_and_deletes_a_secret");
+        return rerun_inside(
+            &desktop,
+            "secret_service_stores_reads_and_deletes_a_secret",
+            &[],
+        );
     }
     let store = OsKeyring::new("GraphDesk e2e");
     let key = SecretBytes::new((0u8..32).collect());
@@ -60,12 +39,13 @@ fn refused_store() -> KeyringError {
 
 #[test]
 fn no_secret_service_is_a_typed_error_not_a_fallback() {
-    if !inside() {
+    if !inside_desktop() {
         // A session bus that serves and activates nothing: no org.freedesktop.secrets at all.
         let desktop = Desktop::start_without_services();
         return rerun_inside(
             &desktop,
             "no_secret_service_is_a_typed_error_not_a_fallback",
+            &[],
         );
     }
     let error = refused_store();
@@ -85,11 +65,12 @@ fn no_secret_service_is_a_typed_error_not_a_fallback() {
 
 #[test]
 fn a_locked_keyring_is_a_typed_error_saying_unlock_it() {
-    if !inside() {
+    if !inside_desktop() {
         // A standard bus: gnome-keyring starts on demand, but nobody unlocks it and no prompt can be shown.
         return rerun_inside(
             &Desktop::start(),
             "a_locked_keyring_is_a_typed_error_saying_unlock_it",
+            &[],
         );
     }
     let error = refused_store();

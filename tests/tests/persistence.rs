@@ -12,31 +12,10 @@ use graphdesk_core::cache::persist::{CacheFile, Protection};
 use graphdesk_core::cache::{CacheScope, NewAccount, NewTokens, TokenCache};
 use graphdesk_core::error::CoreError;
 use graphdesk_core::keystore::OsKeyring;
-use graphdesk_e2e::Desktop;
+use graphdesk_e2e::{Desktop, inside_desktop, rerun_inside};
 
-const INSIDE: &str = "GRAPHDESK_E2E_INSIDE_DESKTOP";
 const WRITER: &str = "GRAPHDESK_E2E_CACHE_WRITER";
 const CACHE_DIR: &str = "GRAPHDESK_E2E_CACHE_DIR";
-
-fn rerun_inside(desktop: &Desktop, test: &str, extra: &[(&str, String)]) {
-    let output = Command::new(std::env::current_exe().expect("test binary"))
-        .envs(desktop.env())
-        .env(INSIDE, "1")
-        .envs(extra.iter().map(|(k, v)| (*k, v.as_str())))
-        .args(["--exact", test, "--nocapture", "--test-threads=1"])
-        .output()
-        .expect("test binary runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(
-        output.status.success() && stdout.contains("1 passed"),
-        "inside run failed:\n{stdout}\n{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn inside() -> bool {
-    std::env::var_os(INSIDE).is_some()
-}
 
 fn store(dir: &Path) -> CacheFile {
     CacheFile::new(
@@ -92,7 +71,7 @@ fn marker_of(cache: &TokenCache) -> String {
 
 #[test]
 fn round_trip_and_damaged_file_with_the_real_keyring() {
-    if !inside() {
+    if !inside_desktop() {
         let mut desktop = Desktop::start();
         desktop.start_secret_service();
         return rerun_inside(
@@ -137,7 +116,7 @@ fn kill_during_writes_always_leaves_a_readable_cache() {
             b = cache(300, "B");
         }
     }
-    if !inside() {
+    if !inside_desktop() {
         let mut desktop = Desktop::start();
         desktop.start_secret_service();
         let dir = tempfile::tempdir().expect("dir");
@@ -201,7 +180,7 @@ fn kill_during_writes_always_leaves_a_readable_cache() {
 
 #[test]
 fn no_keyring_is_a_typed_error_and_nothing_is_written() {
-    if !inside() {
+    if !inside_desktop() {
         return rerun_inside(
             &Desktop::start_without_services(),
             "no_keyring_is_a_typed_error_and_nothing_is_written",

@@ -71,76 +71,78 @@ async fn import_then_export(tenant: &RunningTenant, written: &[u8], dialect: Dia
     engine.export_cache(dialect)
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn msal_python_caches_round_trip_through_graphdesk() {
-    let python = tokio::task::spawn_blocking(peers::python_with_msal)
-        .await
-        .expect("setup")
-        .expect("MSAL Python");
+/// Which real library a round trip goes through.
+#[derive(Debug, Clone, Copy)]
+enum Peer {
+    Python,
+    Node,
+}
+
+/// The peer signs in and writes its cache; GraphDesk imports it and exports for the peer; the peer reads it back.
+async fn round_trip(peer: Peer) {
     let (tenant, dir) = tenant().await;
-    let mut env = peers::script_env(&tenant, UPN, &dir.path().join("ca.pem"));
-    let written = dir.path().join("python-cache.json");
-    env.push(("CACHE_OUT", written.display().to_string()));
+    let (command, dialect): (
+        Box<dyn Fn(&[(&'static str, String)]) -> tokio::process::Command>,
+        Dialect,
+    ) = match peer {
+        Peer::Python => {
+            let python = tokio::task::spawn_blocking(peers::python_with_msal)
+                .await
+                .expect("setup")
+                .expect("MSAL Python");
+            (
+                Box::new(move |env| peers::python_command(&python, env)),
+                Dialect::MsalPython,
+            )
+        }
+        Peer::Node => {
+            let node = tokio::task::spawn_blocking(peers::msal_node)
+                .await
+                .expect("setup")
+                .expect("msal-node");
+            (
+                Box::new(move |env| peers::node_command(&node, env)),
+                Dialect::MsalNode,
+            )
+        }
+    };
+    let base = peers::script_env(&tenant, UPN, &dir.path().join("ca.pem"));
+    let with = |name: &'static str, path: &std::path::Path| {
+        let mut env = base.clone();
+        env.push((name, path.display().to_string()));
+        env
+    };
+    let written = dir.path().join("peer-cache.json");
     peers::output_of(
-        peers::python_command(&python, &env),
-        "MSAL Python writes its cache",
+        command(&with("CACHE_OUT", &written)),
+        &format!("{peer:?} writes its cache"),
     )
     .await
     .expect("ran");
 
-    let exported = import_then_export(
-        &tenant,
-        &std::fs::read(&written).expect("cache"),
-        Dialect::MsalPython,
-    )
-    .await;
-    let path = dir.path().join("graphdesk-for-python.json");
+    let exported =
+        import_then_export(&tenant, &std::fs::read(&written).expect("cache"), dialect).await;
+    let path = dir.path().join("graphdesk-export.json");
     std::fs::write(&path, exported).expect("export");
-    env.retain(|(k, _)| *k != "CACHE_OUT");
-    env.push(("CACHE_IN", path.display().to_string()));
     let stdout = peers::output_of(
-        peers::python_command(&python, &env),
-        "MSAL Python reads GraphDesk's cache",
+        command(&with("CACHE_IN", &path)),
+        &format!("{peer:?} reads GraphDesk's cache"),
     )
     .await
     .expect("ran");
     let result: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
-    assert_eq!(result["imported_account"], UPN);
+    let account = result
+        .get("imported_account")
+        .or(result.get("importedAccount"));
+    assert_eq!(account.and_then(|a| a.as_str()), Some(UPN), "{result}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn msal_python_caches_round_trip_through_graphdesk() {
+    round_trip(Peer::Python).await;
 }
 
 #[tokio::test(flavor = "multi_thread")]
 async fn msal_node_caches_round_trip_through_graphdesk() {
-    let dir_node = tokio::task::spawn_blocking(peers::msal_node)
-        .await
-        .expect("setup")
-        .expect("msal-node");
-    let (tenant, dir) = tenant().await;
-    let mut env = peers::script_env(&tenant, UPN, &dir.path().join("ca.pem"));
-    let written = dir.path().join("node-cache.json");
-    env.push(("CACHE_OUT", written.display().to_string()));
-    peers::output_of(
-        peers::node_command(&dir_node, &env),
-        "msal-node writes its cache",
-    )
-    .await
-    .expect("ran");
-
-    let exported = import_then_export(
-        &tenant,
-        &std::fs::read(&written).expect("cache"),
-        Dialect::MsalNode,
-    )
-    .await;
-    let path = dir.path().join("graphdesk-for-node.json");
-    std::fs::write(&path, exported).expect("export");
-    env.retain(|(k, _)| *k != "CACHE_OUT");
-    env.push(("CACHE_IN", path.display().to_string()));
-    let stdout = peers::output_of(
-        peers::node_command(&dir_node, &env),
-        "msal-node reads GraphDesk's cache",
-    )
-    .await
-    .expect("ran");
-    let result: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
-    assert_eq!(result["importedAccount"], UPN);
+    round_trip(Peer::Node).await;
 }

@@ -251,11 +251,7 @@ impl TokenEngine {
         cancel: &Cancel,
     ) -> Result<TokenResult, CoreError> {
         let request = self.begin_authorization(scopes, options, None).await?;
-        if let Err(error) = opener.open(&request.url) {
-            self.pending.forget(request.id);
-            return Err(error);
-        }
-        self.finish_authorization(request, cancel).await
+        self.open_and_finish(request, opener, cancel).await
     }
 
     /// The interactive sign-in with a loopback redirect (`http://127.0.0.1:PORT/`), for when the deep link is unavailable.
@@ -272,6 +268,16 @@ impl TokenEngine {
         let request = self
             .begin_authorization(scopes, options, Some(receiver.redirect_uri().clone()))
             .await?;
+        self.open_and_finish(request, opener, cancel).await
+    }
+
+    /// Opens the authorize URL and waits for the sign-in; a failed open forgets the request.
+    async fn open_and_finish(
+        &self,
+        request: AuthorizationRequest,
+        opener: &dyn Opener,
+        cancel: &Cancel,
+    ) -> Result<TokenResult, CoreError> {
         if let Err(error) = opener.open(&request.url) {
             self.pending.forget(request.id);
             return Err(error);
