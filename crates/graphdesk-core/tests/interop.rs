@@ -71,6 +71,9 @@ async fn import_then_export(tenant: &RunningTenant, written: &[u8], dialect: Dia
     engine.export_cache(dialect)
 }
 
+/// Builds the peer's command for an environment.
+type PeerCommand = Box<dyn Fn(&[(&'static str, String)]) -> tokio::process::Command>;
+
 /// Which real library a round trip goes through.
 #[derive(Debug, Clone, Copy)]
 enum Peer {
@@ -81,10 +84,7 @@ enum Peer {
 /// The peer signs in and writes its cache; GraphDesk imports it and exports for the peer; the peer reads it back.
 async fn round_trip(peer: Peer) {
     let (tenant, dir) = tenant().await;
-    let (command, dialect): (
-        Box<dyn Fn(&[(&'static str, String)]) -> tokio::process::Command>,
-        Dialect,
-    ) = match peer {
+    let (command, dialect): (PeerCommand, Dialect) = match peer {
         Peer::Python => {
             let python = tokio::task::spawn_blocking(peers::python_with_msal)
                 .await
