@@ -95,6 +95,9 @@ pub enum CoreError {
     /// The identity platform or the API answered with an error.
     #[error("the server refused: {0}")]
     Server(Box<ServerError>),
+    /// A web API (Graph) answered with an error.
+    #[error("the API refused: {0}")]
+    Graph(Box<crate::graph::GraphError>),
     /// No answer: offline, DNS, TLS, connection reset.
     #[error("network problem: {detail}; check the connection and try again")]
     Network { detail: String },

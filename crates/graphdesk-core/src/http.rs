@@ -16,14 +16,21 @@ pub struct HttpRequest {
     pub method: Method,
     pub url: Url,
     pub headers: Vec<(String, String)>,
+    /// A urlencoded form body (token requests).
     pub form: Vec<(String, String)>,
+    /// A raw body (JSON for web APIs), sent when there is no form.
+    pub body: Option<Vec<u8>>,
 }
 
-/// The methods the engine uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// HTTP methods.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
 pub enum Method {
     Get,
     Post,
+    Put,
+    Patch,
+    Delete,
 }
 
 impl HttpRequest {
@@ -34,6 +41,7 @@ impl HttpRequest {
             url,
             headers: Vec::new(),
             form: Vec::new(),
+            body: None,
         }
     }
 
@@ -44,6 +52,7 @@ impl HttpRequest {
             url,
             headers: Vec::new(),
             form,
+            body: None,
         }
     }
 
@@ -161,10 +170,19 @@ impl ReqwestClient {
 impl HttpClient for ReqwestClient {
     fn send(&self, request: HttpRequest) -> BoxFuture<'_, Result<HttpResponse, TransportError>> {
         Box::pin(async move {
-            let mut builder = match request.method {
-                Method::Get => self.client.get(request.url.clone()),
-                Method::Post => self.client.post(request.url.clone()).form(&request.form),
+            let method = match request.method {
+                Method::Get => reqwest::Method::GET,
+                Method::Post => reqwest::Method::POST,
+                Method::Put => reqwest::Method::PUT,
+                Method::Patch => reqwest::Method::PATCH,
+                Method::Delete => reqwest::Method::DELETE,
             };
+            let mut builder = self.client.request(method, request.url.clone());
+            if !request.form.is_empty() {
+                builder = builder.form(&request.form);
+            } else if let Some(body) = &request.body {
+                builder = builder.body(body.clone());
+            }
             for (name, value) in &request.headers {
                 builder = builder.header(name, value);
             }

@@ -14,6 +14,7 @@ pub mod config;
 pub mod engine;
 pub mod error;
 pub mod flows;
+pub mod graph;
 pub mod http;
 pub mod id_token;
 pub mod keystore;
