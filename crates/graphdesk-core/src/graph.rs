@@ -487,6 +487,61 @@ mod tests {
         );
     }
 
+    #[derive(Debug)]
+    struct NoNetwork;
+
+    impl crate::http::HttpClient for NoNetwork {
+        fn send(
+            &self,
+            _: HttpRequest,
+        ) -> crate::clock::BoxFuture<
+            '_,
+            Result<crate::http::HttpResponse, crate::http::TransportError>,
+        > {
+            Box::pin(async { Err(crate::http::TransportError::Other("offline".into())) })
+        }
+    }
+
+    #[test]
+    fn retry_after_seconds_and_http_dates_and_jittered_backoff() {
+        let clock = std::sync::Arc::new(crate::clock::ManualClock::at(1_445_412_480)); // Wed, 21 Oct 2015 07:28:00 GMT
+        let config = crate::config::ClientConfig::builder("c")
+            .build()
+            .expect("config");
+        let engine = TokenEngine::new(
+            config,
+            std::sync::Arc::new(NoNetwork),
+            clock.clone(),
+            std::sync::Arc::new(clock),
+        );
+        let client = ApiClient::new(
+            &engine,
+            Api::custom("https://api.example", vec!["x".into()]).expect("api"),
+        );
+        let with = |value: &str| {
+            let mut a = answer(vec![("Retry-After", value)]);
+            a.status = 429;
+            a
+        };
+        assert_eq!(client.delay(&with("7"), 1), Duration::from_secs(7));
+        assert_eq!(
+            client.delay(&with("Wed, 21 Oct 2015 07:28:30 GMT"), 1),
+            Duration::from_secs(30)
+        );
+        assert_eq!(
+            client.delay(&with("Wed, 21 Oct 2015 07:00:00 GMT"), 1),
+            Duration::ZERO,
+            "a date in the past: now"
+        );
+        for attempt in 1..=8 {
+            let ceiling = Duration::from_secs(1 << (attempt - 1)).min(Duration::from_secs(30));
+            assert!(
+                client.delay(&answer(vec![]), attempt) <= ceiling,
+                "attempt {attempt}"
+            );
+        }
+    }
+
     #[test]
     fn apis_must_be_https_with_scopes_and_keep_tokens_on_their_host() {
         assert!(Api::custom("http://api.example", vec!["x".into()]).is_err());

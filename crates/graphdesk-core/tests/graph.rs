@@ -306,3 +306,34 @@ async fn unauthorized_and_malformed_answers_are_typed() {
         Err(CoreError::Config { .. })
     ));
 }
+
+#[tokio::test]
+async fn a_slow_api_is_a_timeout() {
+    let s = setup(Directory::demo()).await;
+    let adele = sign_in(&s, "adele@contoso.example", &["User.Read"]).await;
+    let config = ClientConfig::builder(DEMO_CLIENT_ID)
+        .authority(s.tenant.authority("organizations"))
+        .build()
+        .expect("config");
+    let impatient = ReqwestClient::new(Duration::from_millis(300), Some(s.tenant.ca_pem()))
+        .expect("http")
+        .shared();
+    let cache = graphdesk_core::cache::TokenCache::from_json(&s.engine.read_cache(|c| c.to_json()))
+        .expect("copy");
+    let engine = TokenEngine::new(
+        config,
+        impatient,
+        s.clock.clone(),
+        Arc::new(s.clock.clone()),
+    )
+    .with_cache(cache);
+    let client = ApiClient::new(&engine, api(&s, &["User.Read"]));
+    s.tenant.inject(Fault::once(
+        FaultTarget::Graph,
+        FaultAction::Delay { ms: 1_500 },
+    ));
+    assert!(matches!(
+        client.me(&adele, &Cancel::new()).await,
+        Err(CoreError::Timeout)
+    ));
+}
