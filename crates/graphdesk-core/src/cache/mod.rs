@@ -83,6 +83,8 @@ pub struct TokenCache {
     accounts: HashMap<(String, String), Vec<String>>,
     /// Whether the document changed since it was loaded or last marked saved.
     changed: bool,
+    /// The document as last loaded or saved: what another process's changes are merged against.
+    base: CacheDocument,
 }
 
 impl TokenCache {
@@ -94,6 +96,7 @@ impl TokenCache {
     /// A cache over a parsed document.
     pub fn from_document(doc: CacheDocument) -> Self {
         let mut cache = Self {
+            base: doc.clone(),
             doc,
             ..Self::default()
         };
@@ -127,6 +130,49 @@ impl TokenCache {
     /// Records that the current state is on disk.
     pub fn mark_saved(&mut self) {
         self.changed = false;
+        self.base = self.doc.clone();
+    }
+
+    /// `disk` (what another process saved) with this cache's own changes since its last load or save applied on top:
+    /// entries this cache added or changed win, entries it removed go, everything else on disk stays.
+    pub fn merged_onto(&self, mut disk: CacheDocument) -> CacheDocument {
+        fn apply<V: Clone + PartialEq>(
+            ours: &std::collections::BTreeMap<String, V>,
+            base: &std::collections::BTreeMap<String, V>,
+            disk: &mut std::collections::BTreeMap<String, V>,
+        ) {
+            for (key, value) in ours {
+                if base.get(key) != Some(value) {
+                    disk.insert(key.clone(), value.clone());
+                }
+            }
+            for key in base.keys().filter(|k| !ours.contains_key(*k)) {
+                disk.remove(key);
+            }
+        }
+        apply(
+            &self.doc.access_tokens,
+            &self.base.access_tokens,
+            &mut disk.access_tokens,
+        );
+        apply(
+            &self.doc.refresh_tokens,
+            &self.base.refresh_tokens,
+            &mut disk.refresh_tokens,
+        );
+        apply(
+            &self.doc.id_tokens,
+            &self.base.id_tokens,
+            &mut disk.id_tokens,
+        );
+        apply(&self.doc.accounts, &self.base.accounts, &mut disk.accounts);
+        apply(
+            &self.doc.app_metadata,
+            &self.base.app_metadata,
+            &mut disk.app_metadata,
+        );
+        apply(&self.doc.other, &self.base.other, &mut disk.other);
+        disk
     }
 
     fn reindex(&mut self) {

@@ -54,10 +54,12 @@ pub struct Loaded {
 }
 
 /// The cache file.
-#[derive(Debug, Clone)]
+#[derive(Debug)]
 pub struct CacheFile {
     path: PathBuf,
     protection: Protection,
+    /// SHA-256 of the file as this process last read or wrote it: a different file means another process saved.
+    synced: std::sync::Mutex<Option<Vec<u8>>>,
 }
 
 impl CacheFile {
@@ -65,7 +67,41 @@ impl CacheFile {
         Self {
             path: path.into(),
             protection,
+            synced: std::sync::Mutex::new(None),
         }
+    }
+
+    fn set_synced(&self, bytes: Option<&[u8]>) {
+        use sha2::Digest;
+        *self.synced.lock().unwrap_or_else(|p| p.into_inner()) =
+            bytes.map(|b| sha2::Sha256::digest(b).to_vec());
+    }
+
+    fn is_synced(&self, bytes: &[u8]) -> bool {
+        use sha2::Digest;
+        self.synced
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_deref()
+            == Some(sha2::Sha256::digest(bytes).as_slice())
+    }
+
+    /// The plaintext JSON of file bytes, or why it cannot be had (a keyring error is returned as `Err(Err(..))`).
+    fn open(&self, bytes: Vec<u8>) -> Result<Result<Vec<u8>, String>, CoreError> {
+        Ok(match &self.protection {
+            Protection::PlaintextOptIn if !bytes.starts_with(MAGIC) => Ok(bytes),
+            Protection::PlaintextOptIn => {
+                Err("the file is encrypted but plaintext storage was chosen".to_owned())
+            }
+            Protection::Keyring(keys) => {
+                let key = keys.get(KEY_NAME)?.ok_or_else(|| CoreError::Cache {
+                    detail: "the key of the encrypted token cache is not in the OS keyring (it may be locked, or was \
+                             reset); unlock the keyring and restart GraphDesk, or sign in again"
+                        .into(),
+                })?;
+                decrypt(&key, &bytes)
+            }
+        })
     }
 
     pub fn path(&self) -> &Path {
@@ -79,6 +115,7 @@ impl CacheFile {
         let bytes = match fs::read(&self.path) {
             Ok(bytes) => bytes,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                self.set_synced(None);
                 return Ok(Loaded {
                     cache: TokenCache::new(),
                     recovered: None,
@@ -86,26 +123,15 @@ impl CacheFile {
             }
             Err(e) => return Err(io_error("read", &self.path, &e)),
         };
-        let plaintext = match &self.protection {
-            Protection::PlaintextOptIn if !bytes.starts_with(MAGIC) => Ok(bytes),
-            Protection::PlaintextOptIn => {
-                Err("the file is encrypted but plaintext storage was chosen".to_owned())
-            }
-            Protection::Keyring(keys) => {
-                let key = keys.get(KEY_NAME)?.ok_or_else(|| CoreError::Cache {
-                    detail: "the key of the encrypted token cache is not in the OS keyring (it may be locked, or was \
-                             reset); unlock the keyring and restart GraphDesk, or sign in again"
-                        .into(),
-                })?;
-                decrypt(&key, &bytes)
-            }
-        };
+        self.set_synced(Some(&bytes));
+        let plaintext = self.open(bytes)?;
         match plaintext.and_then(|p| TokenCache::from_json(&p).map_err(|e| e.to_string())) {
             Ok(cache) => Ok(Loaded {
                 cache,
                 recovered: None,
             }),
             Err(reason) => {
+                self.set_synced(None);
                 let moved_to = self.move_aside()?;
                 tracing::warn!(path = %moved_to.display(), %reason, "unreadable token cache moved aside");
                 Ok(Loaded {
@@ -125,6 +151,21 @@ impl CacheFile {
             return Ok(false);
         }
         let _lock = self.lock()?;
+        // Another process (the CLI, a second window) may have saved since: merge our changes onto its file.
+        if let Ok(on_disk) = fs::read(&self.path)
+            && !self.is_synced(&on_disk)
+        {
+            match self
+                .open(on_disk)?
+                .and_then(|p| serde_json::from_slice(&p).map_err(|e| e.to_string()))
+            {
+                Ok(disk) => *cache = TokenCache::from_document(cache.merged_onto(disk)),
+                Err(reason) => {
+                    let moved_to = self.move_aside()?;
+                    tracing::warn!(path = %moved_to.display(), %reason, "unreadable token cache moved aside before saving");
+                }
+            }
+        }
         let plaintext = cache.to_json();
         let bytes = match &self.protection {
             Protection::PlaintextOptIn => plaintext,
@@ -133,6 +174,7 @@ impl CacheFile {
             }
         };
         self.write_atomically(&bytes)?;
+        self.set_synced(Some(&bytes));
         cache.mark_saved();
         Ok(true)
     }
@@ -382,6 +424,96 @@ mod tests {
             Err(CoreError::Cache { .. })
         ));
         assert_eq!(fs::read(store.path()).expect("file"), before, "untouched");
+    }
+
+    fn add_account(cache: &mut TokenCache, home: &str, secret: &str) {
+        let scope = CacheScope {
+            environment: "login.example".into(),
+            realm: "organizations".into(),
+            client_id: "c".into(),
+        };
+        cache.save(
+            &scope,
+            &NewTokens {
+                home_account_id: home,
+                access_token: secret,
+                target: "User.Read",
+                expires_on: 10,
+                extended_expires_on: None,
+                refresh_on: None,
+                refresh_token: Some("RT"),
+                family_id: None,
+                id_token: None,
+                account: Some(crate::cache::NewAccount {
+                    local_account_id: home,
+                    username: home,
+                    name: None,
+                }),
+                now: 1,
+            },
+        );
+    }
+
+    fn homes(cache: &TokenCache) -> Vec<String> {
+        cache
+            .accounts("login.example")
+            .iter()
+            .map(|a| a.home_account_id.clone())
+            .collect()
+    }
+
+    #[test]
+    fn two_processes_saving_merge_instead_of_overwriting() {
+        let dir = tempfile::tempdir().expect("dir");
+        let keys = Arc::new(InMemoryKeyStore::default());
+        let (app, cli) = (
+            file(dir.path(), keys.clone()),
+            file(dir.path(), keys.clone()),
+        );
+        let mut app_cache = app.load().expect("app loads").cache;
+        let mut cli_cache = cli.load().expect("cli loads").cache;
+
+        add_account(&mut app_cache, "a.t", "AT-A");
+        app.save(&mut app_cache).expect("app saves");
+        add_account(&mut cli_cache, "b.t", "AT-B");
+        cli.save(&mut cli_cache).expect("cli saves");
+        assert_eq!(
+            homes(&cli_cache),
+            vec!["a.t", "b.t"],
+            "the CLI's save kept the app's account"
+        );
+        assert_eq!(
+            homes(&file(dir.path(), keys.clone()).load().expect("disk").cache),
+            vec!["a.t", "b.t"]
+        );
+
+        // The app signs a.t out: its removal applies, b.t (added elsewhere) stays.
+        assert!(app_cache.remove_account("login.example", "a.t"));
+        app.save(&mut app_cache).expect("app saves");
+        assert_eq!(homes(&app_cache), vec!["b.t"]);
+        assert_eq!(
+            homes(&file(dir.path(), keys).load().expect("disk").cache),
+            vec!["b.t"]
+        );
+    }
+
+    #[test]
+    fn a_later_save_from_the_same_process_replaces_the_tokens() {
+        let dir = tempfile::tempdir().expect("dir");
+        let store = file(dir.path(), Arc::new(InMemoryKeyStore::default()));
+        store.save(&mut cache_with("FIRST")).expect("saved");
+        store.save(&mut cache_with("SECOND")).expect("saved");
+        let loaded = store.load().expect("loaded").cache;
+        assert_eq!(
+            loaded
+                .document()
+                .access_tokens
+                .values()
+                .next()
+                .expect("at")
+                .secret,
+            "SECOND"
+        );
     }
 
     #[test]
