@@ -2,7 +2,8 @@
 //! window. Errors cross as [`IpcError`].
 
 use graphdesk_core::AppStatus;
-use graphdesk_core::service::{QuickRefresh, RedirectReceipt};
+use graphdesk_core::service::RedirectReceipt;
+use graphdesk_core::session::TokenSummary;
 use tauri::State;
 
 use crate::ipc_error::IpcError;
@@ -22,8 +23,8 @@ pub fn recent_redirects(state: State<'_, AppState>) -> Vec<RedirectReceipt> {
 
 /// Silently refreshes the active account's token (the tray's Quick refresh, from the window).
 #[tauri::command]
-pub fn quick_refresh(state: State<'_, AppState>) -> Result<QuickRefresh, IpcError> {
-    Ok(state.service().quick_refresh()?)
+pub async fn quick_refresh(state: State<'_, AppState>) -> Result<TokenSummary, IpcError> {
+    Ok(state.service().quick_refresh().await?)
 }
 
 #[cfg(test)]

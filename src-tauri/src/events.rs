@@ -1,7 +1,8 @@
 //! Events the shell emits to the window: their names (the UI listens by these names, see `ui/src/ipc.ts`) and payloads.
 //! Payloads never carry a secret: a received link is described by its fingerprint and the verdict.
 
-use graphdesk_core::service::{QuickRefresh, RedirectReceipt};
+use graphdesk_core::service::RedirectReceipt;
+use graphdesk_core::session::TokenSummary;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Runtime};
 
@@ -16,7 +17,7 @@ pub const QUICK_REFRESH_DONE: &str = "graphdesk://quick-refresh-done";
 #[derive(Debug, Clone, Serialize)]
 #[serde(tag = "outcome", rename_all = "camelCase")]
 pub enum QuickRefreshDone {
-    Refreshed { result: QuickRefresh },
+    Refreshed { result: TokenSummary },
     Failed { error: IpcError },
 }
 

@@ -83,8 +83,11 @@ fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
 pub fn perform<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
     match action {
         TrayAction::QuickRefresh => {
-            let done = quick_refresh(state::service(app));
-            events::emit(app, events::QUICK_REFRESH_DONE, done);
+            let app = app.clone();
+            tauri::async_runtime::spawn(async move {
+                let done = quick_refresh(state::service(&app)).await;
+                events::emit(&app, events::QUICK_REFRESH_DONE, done);
+            });
         }
         TrayAction::ShowWindow => state::show_main_window(app),
         TrayAction::Quit => app.exit(0),
@@ -92,8 +95,8 @@ pub fn perform<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
 }
 
 /// Quick refresh as the tray reports it.
-pub fn quick_refresh(service: &graphdesk_core::GraphDesk) -> QuickRefreshDone {
-    match service.quick_refresh() {
+pub async fn quick_refresh(service: &graphdesk_core::GraphDesk) -> QuickRefreshDone {
+    match service.quick_refresh().await {
         Ok(result) => QuickRefreshDone::Refreshed { result },
         Err(error) => {
             tracing::info!(%error, "quick refresh from the tray did not refresh");
@@ -117,11 +120,11 @@ mod tests {
         assert_eq!(TrayAction::from_id("bogus"), None);
     }
 
-    #[test]
-    fn quick_refresh_without_an_account_reports_not_signed_in() {
+    #[tokio::test]
+    async fn quick_refresh_without_an_account_reports_not_signed_in() {
         let dir = tempfile::tempdir().expect("temp dir");
         let state = crate::state::AppState::rooted_at(dir.path());
-        match quick_refresh(state.service()) {
+        match quick_refresh(state.service()).await {
             QuickRefreshDone::Failed {
                 error: IpcError::NotSignedIn { .. },
             } => {}

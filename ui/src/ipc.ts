@@ -1,7 +1,7 @@
 // The one module that talks to the Rust side: every command and event name lives here, typed.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { AppStatus, IpcError, QuickRefresh, QuickRefreshDone, RedirectReceipt } from "./types";
+import type { AppStatus, IpcError, QuickRefreshDone, RedirectReceipt, TokenSummary } from "./types";
 
 /** Event names, as in src-tauri/src/events.rs. */
 const EVENTS = {
@@ -27,7 +27,7 @@ async function call<T>(command: string, args?: Record<string, unknown>): Promise
 
 export const commands = {
   appStatus: () => call<AppStatus>("app_status"),
-  quickRefresh: () => call<QuickRefresh>("quick_refresh"),
+  quickRefresh: () => call<TokenSummary>("quick_refresh"),
   recentRedirects: () => call<RedirectReceipt[]>("recent_redirects"),
 };
 

@@ -18,7 +18,7 @@ async function quickRefresh(): Promise<void> {
   try {
     const outcome = await commands.quickRefresh();
     if (outcome.ok) {
-      addActivity(`Refreshed ${outcome.value.account}`, "", { outcome: "refreshed" });
+      addActivity(`Token for ${outcome.value.account.username}`, `from ${outcome.value.source}`, { outcome: "refreshed" });
       showNotice(null);
     } else {
       addActivity("Quick refresh failed", describeError(outcome.error), { outcome: outcome.error.kind });
@@ -47,7 +47,8 @@ async function start(): Promise<void> {
   const recent = await commands.recentRedirects();
   if (recent.ok) recent.value.forEach(show);
   await events.onQuickRefreshDone((done) => {
-    if (done.outcome === "refreshed") addActivity(`Refreshed ${done.result.account}`, "", { outcome: "refreshed" });
+    if (done.outcome === "refreshed")
+      addActivity(`Token for ${done.result.account.username}`, `from ${done.result.source}`, { outcome: "refreshed" });
     else addActivity("Quick refresh failed", describeError(done.error), { outcome: done.error.kind });
   });
   element("quick-refresh", HTMLButtonElement).addEventListener("click", () => void quickRefresh());

@@ -13,6 +13,7 @@ export interface AppStatus {
   dataDir: string;
   redirectUri: string;
   cache: CacheStatus;
+  mode: SessionMode | null;
 }
 
 /** graphdesk_core::redirect::RedirectError */
@@ -29,11 +30,29 @@ export type IpcError =
   | { kind: "redirect"; detail: RedirectError; message: string }
   | { kind: "internal"; message: string };
 
-/** graphdesk_core::service::QuickRefresh */
-export interface QuickRefresh {
-  account: string;
-  expiresOn: number;
+/** graphdesk_core::engine::Account */
+export interface Account {
+  homeAccountId: string;
+  environment: string;
+  realm: string;
+  username: string;
+  name: string | null;
+  localAccountId: string;
 }
+
+/** graphdesk_core::session::TokenSummary: what the window learns of a token (never the token itself). */
+export interface TokenSummary {
+  account: Account;
+  expiresOn: number;
+  scopes: string;
+  source: "cache" | "refresh" | "interactive" | "deviceCode" | "usernamePassword";
+  cacheWarning: string | null;
+}
+
+/** graphdesk_core::session::SessionMode */
+export type SessionMode =
+  | { kind: "demo"; tenantUrl: string }
+  | { kind: "configured"; authority: string; clientId: string };
 
 /** Rust's Result<(), RedirectError> as serde writes it. */
 export type RedirectResult = { Ok: null } | { Err: RedirectError & { message?: string } };
@@ -47,5 +66,5 @@ export interface RedirectReceipt {
 
 /** src-tauri events::QuickRefreshDone */
 export type QuickRefreshDone =
-  | { outcome: "refreshed"; result: QuickRefresh }
+  | { outcome: "refreshed"; result: TokenSummary }
   | { outcome: "failed"; error: IpcError };

@@ -25,6 +25,7 @@ pub mod redirect;
 pub mod scopes;
 pub mod secret;
 pub mod service;
+pub mod session;
 
 pub use error::CoreError;
 pub use service::{AppStatus, GraphDesk};

@@ -2,7 +2,7 @@
 //! so each behaviour is written once and tested here without a window.
 
 use std::collections::VecDeque;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, RwLock};
 
 use serde::Serialize;
 
@@ -10,6 +10,7 @@ use crate::cache_status::CacheStatus;
 use crate::error::CoreError;
 use crate::paths::AppPaths;
 use crate::redirect::{self, RedirectError, RedirectUri};
+use crate::session::{Session, SessionMode, TokenSummary};
 
 /// The custom-scheme redirect URI GraphDesk registers with the OS and in app registrations.
 pub const DEFAULT_REDIRECT_URI: &str = "graphdesk://auth";
@@ -23,6 +24,8 @@ pub struct AppStatus {
     pub data_dir: String,
     pub redirect_uri: String,
     pub cache: CacheStatus,
+    /// The session's kind (demo tenant or configured app); `None` while none is open.
+    pub mode: Option<SessionMode>,
 }
 
 /// The outcome of one received sign-in redirect, safe to log and to show: the link's fingerprint, never its values.
@@ -35,14 +38,6 @@ pub struct RedirectReceipt {
     pub result: Result<(), RedirectError>,
 }
 
-/// The result of a successful quick refresh. (None can succeed until the token engine lands: there are no accounts.)
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct QuickRefresh {
-    pub account: String,
-    pub expires_on: u64,
-}
-
 /// How many redirect receipts the service remembers for the window (which may open after a link arrived).
 const RECENT_REDIRECTS: usize = 20;
 
@@ -52,6 +47,7 @@ pub struct GraphDesk {
     paths: AppPaths,
     redirect_uri: RedirectUri,
     recent_redirects: Mutex<RecentRedirects>,
+    session: RwLock<Option<Arc<Session>>>,
 }
 
 /// The last receipts and how many links came in all.
@@ -68,6 +64,7 @@ impl GraphDesk {
             paths,
             redirect_uri: RedirectUri::parse(DEFAULT_REDIRECT_URI)?,
             recent_redirects: Mutex::new(RecentRedirects::default()),
+            session: RwLock::new(None),
         })
     }
 
@@ -84,21 +81,45 @@ impl GraphDesk {
             data_dir: self.paths.data_dir().display().to_string(),
             redirect_uri: self.redirect_uri.as_str().to_owned(),
             cache: CacheStatus::inspect(&self.paths.cache_file()),
+            mode: self.session().map(|s| s.mode().clone()),
         }
     }
 
-    /// Silently refreshes the active account's token. With no token engine there is no account, so this says so.
-    pub fn quick_refresh(&self) -> Result<QuickRefresh, CoreError> {
-        Err(CoreError::NotSignedIn)
+    /// Opens `session` (replacing any other): from now on sign-ins, tokens and redirects go through it.
+    pub fn attach(&self, session: Session) -> Arc<Session> {
+        let session = Arc::new(session);
+        *self.session.write().unwrap_or_else(|p| p.into_inner()) = Some(session.clone());
+        session
+    }
+
+    /// The open session.
+    pub fn session(&self) -> Option<Arc<Session>> {
+        self.session
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// The open session, or "not signed in" when there is none.
+    pub fn require_session(&self) -> Result<Arc<Session>, CoreError> {
+        self.session().ok_or(CoreError::NotSignedIn)
+    }
+
+    /// Silently gets a token for the active account (cache or refresh). Without a session or account: not signed in.
+    pub async fn quick_refresh(&self) -> Result<TokenSummary, CoreError> {
+        self.require_session()?.quick_refresh().await
     }
 
     /// Takes a sign-in redirect delivered by the OS (deep link). Hostile links are refused with the reason; a well-formed
     /// one is refused too while no interactive sign-in is waiting for it, so a link can never start a token request.
     pub fn receive_redirect(&self, raw: &str) -> RedirectReceipt {
         let fingerprint = redirect::fingerprint(raw);
-        // Until the interactive flow registers pending requests, every well-formed redirect is unsolicited.
-        let result = redirect::parse_redirect(raw, &self.redirect_uri)
-            .and(Err(RedirectError::NoSignInInProgress));
+        // Only a sign-in in progress can take a redirect; without a session every well-formed one is unsolicited.
+        let result = match self.session() {
+            Some(session) => session.engine().deliver_redirect(raw),
+            None => redirect::parse_redirect(raw, &self.redirect_uri)
+                .and(Err(RedirectError::NoSignInInProgress)),
+        };
         match &result {
             Ok(()) => tracing::info!(%fingerprint, "sign-in redirect accepted"),
             Err(reason) => tracing::warn!(%fingerprint, %reason, "sign-in redirect rejected"),
@@ -155,13 +176,14 @@ mod tests {
         ));
     }
 
-    #[test]
-    fn quick_refresh_without_accounts_is_not_signed_in() {
+    #[tokio::test]
+    async fn quick_refresh_without_a_session_is_not_signed_in() {
         let (_dir, service) = service();
         assert!(matches!(
-            service.quick_refresh(),
+            service.quick_refresh().await,
             Err(CoreError::NotSignedIn)
         ));
+        assert_eq!(service.status().mode, None);
     }
 
     #[test]
