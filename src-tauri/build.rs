@@ -6,6 +6,11 @@ fn main() {
         "app_status",
         "quick_refresh",
         "recent_redirects",
+        "accounts",
+        "sign_in",
+        "cancel_sign_in",
+        "profile",
+        "sign_out",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri-build failed: check tauri.conf.json, capabilities/ and that ui/dist exists (npm --prefix ui run build)");

@@ -2,9 +2,13 @@
 //! window. Errors cross as [`IpcError`].
 
 use graphdesk_core::AppStatus;
+use graphdesk_core::engine::Account;
+use graphdesk_core::graph::UserProfile;
 use graphdesk_core::service::RedirectReceipt;
 use graphdesk_core::session::TokenSummary;
-use tauri::State;
+use tauri::{AppHandle, State};
+
+use crate::opener::AppOpener;
 
 use crate::ipc_error::IpcError;
 use crate::state::AppState;
@@ -19,6 +23,45 @@ pub fn app_status(state: State<'_, AppState>) -> AppStatus {
 #[tauri::command]
 pub fn recent_redirects(state: State<'_, AppState>) -> Vec<RedirectReceipt> {
     state.service().recent_redirects()
+}
+
+/// The signed-in accounts.
+#[tauri::command]
+pub fn accounts(state: State<'_, AppState>) -> Vec<Account> {
+    state
+        .service()
+        .session()
+        .map(|s| s.accounts())
+        .unwrap_or_default()
+}
+
+/// Interactive sign-in in the browser; the deep link brings the answer back.
+#[tauri::command]
+pub async fn sign_in(app: AppHandle, state: State<'_, AppState>) -> Result<TokenSummary, IpcError> {
+    let cancel = state.new_sign_in();
+    Ok(state
+        .service()
+        .require_session()?
+        .sign_in(&AppOpener::new(app), &cancel)
+        .await?)
+}
+
+/// Cancels the sign-in in progress.
+#[tauri::command]
+pub fn cancel_sign_in(state: State<'_, AppState>) {
+    state.cancel_sign_in();
+}
+
+/// The account's Graph profile (`/me`).
+#[tauri::command]
+pub async fn profile(account: String, state: State<'_, AppState>) -> Result<UserProfile, IpcError> {
+    Ok(state.service().require_session()?.profile(&account).await?)
+}
+
+/// Signs the account out; the answer is a warning when the cache could not be saved.
+#[tauri::command]
+pub fn sign_out(account: String, state: State<'_, AppState>) -> Result<Option<String>, IpcError> {
+    Ok(state.service().require_session()?.sign_out(&account)?)
 }
 
 /// Silently refreshes the active account's token (the tray's Quick refresh, from the window).

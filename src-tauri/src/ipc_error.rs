@@ -2,6 +2,8 @@
 //! a `message` a user can act on. Built from the core's errors; never holds a secret because they never do.
 
 use graphdesk_core::CoreError;
+use graphdesk_core::error::{ServerError, UiRequired};
+use graphdesk_core::graph::GraphError;
 use graphdesk_core::keystore::KeyringError;
 use graphdesk_core::redirect::RedirectError;
 use serde::Serialize;
@@ -12,6 +14,33 @@ use serde::Serialize;
 pub enum IpcError {
     /// No account is signed in.
     NotSignedIn { message: String },
+    /// The user must sign in interactively; `detail` says why (reason, AADSTS code, correlation id, claims).
+    UiRequired {
+        detail: Box<UiRequired>,
+        message: String,
+    },
+    /// The identity platform refused.
+    Server {
+        detail: Box<ServerError>,
+        message: String,
+    },
+    /// The web API (Graph) refused.
+    Graph {
+        detail: Box<GraphError>,
+        message: String,
+    },
+    /// No answer from the network, a timeout, or throttling.
+    Network { message: String },
+    /// The sign-in was cancelled or took too long.
+    Cancelled { message: String },
+    /// The identity platform or the user refused the interactive sign-in.
+    SignInRefused {
+        error: String,
+        aadsts: Option<u32>,
+        message: String,
+    },
+    /// The token cache could not be read or written.
+    Cache { message: String },
     /// Configuration needs fixing; `field` names it.
     Config { field: String, message: String },
     /// The OS keyring failed.
@@ -33,6 +62,19 @@ impl From<CoreError> for IpcError {
         let message = error.to_string();
         match error {
             CoreError::NotSignedIn => Self::NotSignedIn { message },
+            CoreError::UiRequired(detail) => Self::UiRequired { detail, message },
+            CoreError::Server(detail) => Self::Server { detail, message },
+            CoreError::Graph(detail) => Self::Graph { detail, message },
+            CoreError::Network { .. } | CoreError::Timeout | CoreError::Throttled { .. } => {
+                Self::Network { message }
+            }
+            CoreError::Cancelled | CoreError::SignInTimeout => Self::Cancelled { message },
+            CoreError::SignInRefused { error, aadsts, .. } => Self::SignInRefused {
+                error,
+                aadsts,
+                message,
+            },
+            CoreError::Cache { .. } => Self::Cache { message },
             CoreError::Config { field, .. } => Self::Config { field, message },
             CoreError::Keyring(detail) => Self::Keyring { detail, message },
             CoreError::Redirect(detail) => Self::Redirect { detail, message },

@@ -3,9 +3,11 @@
 
 mod commands;
 mod deep_link;
+mod demo;
 mod events;
 mod ipc_error;
 mod logging;
+mod opener;
 mod state;
 mod tray;
 
@@ -13,6 +15,25 @@ use tauri::WindowEvent;
 
 /// Label of the one window (`tauri.conf.json`, `capabilities/main.json`).
 pub const MAIN_WINDOW: &str = "main";
+
+/// Opens the session before links or clicks can need it: demo mode (no app registration is configured yet).
+fn open_session<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
+    use tauri::Manager;
+    let state = app.state::<state::AppState>();
+    let data_dir = state.service().paths().data_dir().to_path_buf();
+    match tauri::async_runtime::block_on(demo::open_demo(&data_dir)) {
+        Ok((tenant, session, warning)) => {
+            if let Some(warning) = warning {
+                tracing::warn!(%warning, "token cache");
+            }
+            state.keep_demo(tenant);
+            state.service().attach(session);
+        }
+        Err(error) => {
+            tracing::error!(%error, "the demo tenant could not start; sign-in is unavailable")
+        }
+    }
+}
 
 /// Builds and runs the app; returns when the user quits.
 pub fn run() {
@@ -37,9 +58,15 @@ pub fn run() {
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
             commands::quick_refresh,
-            commands::recent_redirects
+            commands::recent_redirects,
+            commands::accounts,
+            commands::sign_in,
+            commands::cancel_sign_in,
+            commands::profile,
+            commands::sign_out
         ])
         .setup(|app| {
+            open_session(app.handle());
             tray::build(app.handle())?;
             deep_link::setup(app.handle());
             tracing::info!(version = graphdesk_core::APP_VERSION, "GraphDesk started");

@@ -8,28 +8,60 @@ use tauri::{AppHandle, Manager, Runtime};
 #[derive(Debug)]
 pub struct AppState {
     service: GraphDesk,
+    /// The demo tenant, while demo mode runs (dropping it stops the server).
+    demo: std::sync::Mutex<Option<graphdesk_tenant::RunningTenant>>,
+    /// Cancels the interactive sign-in in progress.
+    sign_in: std::sync::Mutex<graphdesk_core::flows::auth_code::Cancel>,
 }
 
 impl AppState {
     /// The service for this user's directories (`GRAPHDESK_DATA_DIR` overrides them).
     pub fn for_current_user() -> Result<Self, CoreError> {
-        Ok(Self {
-            service: GraphDesk::new(AppPaths::for_current_user()?)?,
-        })
+        Ok(Self::with_service(GraphDesk::new(
+            AppPaths::for_current_user()?,
+        )?))
     }
 
     /// A service rooted at `dir`, for tests.
     #[cfg(test)]
     pub fn rooted_at(dir: &std::path::Path) -> Self {
+        Self::with_service(
+            GraphDesk::new(AppPaths::rooted_at(dir)).expect("the default redirect URI is valid"),
+        )
+    }
+
+    fn with_service(service: GraphDesk) -> Self {
         Self {
-            service: GraphDesk::new(AppPaths::rooted_at(dir))
-                .expect("the default redirect URI is valid"),
+            service,
+            demo: std::sync::Mutex::new(None),
+            sign_in: std::sync::Mutex::new(Default::default()),
         }
     }
 
     /// The core service.
     pub fn service(&self) -> &GraphDesk {
         &self.service
+    }
+
+    /// Keeps the demo tenant running for the life of the app.
+    pub fn keep_demo(&self, tenant: graphdesk_tenant::RunningTenant) {
+        *self.demo.lock().unwrap_or_else(|p| p.into_inner()) = Some(tenant);
+    }
+
+    /// A fresh cancel handle for a new sign-in (the previous one, if any, is cancelled).
+    pub fn new_sign_in(&self) -> graphdesk_core::flows::auth_code::Cancel {
+        let mut current = self.sign_in.lock().unwrap_or_else(|p| p.into_inner());
+        current.cancel();
+        *current = Default::default();
+        current.clone()
+    }
+
+    /// Cancels the sign-in in progress.
+    pub fn cancel_sign_in(&self) {
+        self.sign_in
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .cancel();
     }
 }
 

@@ -24,6 +24,16 @@ pub struct App {
 impl App {
     /// Launches GraphDesk in `desktop` with `args` and waits until its window has rendered its first answer.
     pub fn launch(test: &str, desktop: Desktop, args: &[&str]) -> Self {
+        Self::launch_with_env(test, desktop, args, &[])
+    }
+
+    /// As [`Self::launch`], with extra environment for the app (such as `GRAPHDESK_BROWSER`).
+    pub fn launch_with_env(
+        test: &str,
+        desktop: Desktop,
+        args: &[&str],
+        env: &[(&str, String)],
+    ) -> Self {
         let port = free_port();
         let driver_log = desktop.home().join("webdriver-and-app.log");
         let log = std::fs::File::create(&driver_log).expect("driver log");
@@ -32,6 +42,7 @@ impl App {
             .args([format!("--port={port}"), "--host=127.0.0.1".into()])
             // Without it, wry never enables automation and the session hangs (see PLATFORM.md).
             .env("TAURI_WEBVIEW_AUTOMATION", "true")
+            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdout(log.try_clone().expect("log handle"))
             .stderr(log)
             .spawn()
@@ -86,6 +97,23 @@ impl App {
             || second.try_wait().expect("second instance status"),
         );
         (status, started.elapsed())
+    }
+
+    /// The scripted browser for sign-ins: `GRAPHDESK_BROWSER` pointing at `tests/helpers/browser.py`, which completes
+    /// the sign-in at the demo tenant as `upn` and hands the redirect back by launching the binary, as the OS does.
+    pub fn scripted_browser(upn: &str) -> Vec<(&'static str, String)> {
+        let helper = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("helpers/browser.py");
+        vec![
+            ("GRAPHDESK_BROWSER", helper.display().to_string()),
+            ("GRAPHDESK_E2E_BIN", app_binary().display().to_string()),
+            ("GRAPHDESK_E2E_UPN", upn.to_owned()),
+        ]
+    }
+
+    /// Clicks the element matching `css`.
+    pub fn click(&self, css: &str) {
+        let element = wait_until(css, START_TIMEOUT, || self.session().find(css));
+        self.session().click(&element);
     }
 
     /// Everything the app logged: its log files in the data directory.

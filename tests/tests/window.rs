@@ -6,9 +6,10 @@ use graphdesk_e2e::{App, Desktop};
 #[test]
 fn first_screen_renders_the_status_command_answer() {
     let desktop = Desktop::start();
-    // A cache file of a known size: the page can only show "1.2 KiB" if the command really read it.
-    std::fs::write(desktop.data_dir().join("token_cache.bin"), vec![0u8; 1234])
-        .expect("cache file");
+    // A cache file of a known size: the page can only show "1.2 KiB" if the command really read it. Nobody unlocks
+    // this desktop's keyring, so the cache cannot be opened: the window must say so, and the file must stay untouched.
+    let cache = desktop.data_dir().join("demo_token_cache.bin");
+    std::fs::write(&cache, vec![0u8; 1234]).expect("cache file");
     let app = App::launch("window", desktop, &[]);
     let session = app.session();
 
@@ -28,6 +29,12 @@ fn first_screen_renders_the_status_command_answer() {
         session.text_of("#redirect-uri").as_deref(),
         Some("graphdesk://auth")
     );
+    let notice = app.wait_for("the keyring notice", "#notice:not([hidden])");
+    assert!(
+        notice.contains("saved sign-ins could not be opened") && notice.contains("keyring"),
+        "{notice}"
+    );
+    assert_eq!(std::fs::read(&cache).expect("kept"), vec![0u8; 1234]);
 
     let shot = app.save_screenshot("first-screen");
     assert!(

@@ -1,7 +1,7 @@
 // The one module that talks to the Rust side: every command and event name lives here, typed.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { AppStatus, IpcError, QuickRefreshDone, RedirectReceipt, TokenSummary } from "./types";
+import type { Account, AppStatus, IpcError, QuickRefreshDone, RedirectReceipt, TokenSummary, UserProfile } from "./types";
 
 /** Event names, as in src-tauri/src/events.rs. */
 const EVENTS = {
@@ -29,6 +29,11 @@ export const commands = {
   appStatus: () => call<AppStatus>("app_status"),
   quickRefresh: () => call<TokenSummary>("quick_refresh"),
   recentRedirects: () => call<RedirectReceipt[]>("recent_redirects"),
+  accounts: () => call<Account[]>("accounts"),
+  signIn: () => call<TokenSummary>("sign_in"),
+  cancelSignIn: () => call<null>("cancel_sign_in"),
+  profile: (account: string) => call<UserProfile>("profile", { account }),
+  signOut: (account: string) => call<string | null>("sign_out", { account }),
 };
 
 export const events = {

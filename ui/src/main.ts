@@ -1,4 +1,5 @@
 // GraphDesk's window: loads the app status, wires the buttons, and renders events from the shell as they come.
+import { refreshAccounts, showProfile, signIn } from "./accounts";
 import { commands, events } from "./ipc";
 import type { RedirectReceipt } from "./types";
 import { addActivity, describeError, describeReceipt, element, renderStatus, showNotice } from "./view";
@@ -52,7 +53,11 @@ async function start(): Promise<void> {
     else addActivity("Quick refresh failed", describeError(done.error), { outcome: done.error.kind });
   });
   element("quick-refresh", HTMLButtonElement).addEventListener("click", () => void quickRefresh());
+  element("sign-in", HTMLButtonElement).addEventListener("click", () => void signIn());
+  element("cancel-sign-in", HTMLButtonElement).addEventListener("click", () => void commands.cancelSignIn());
   await refreshStatus();
+  const accounts = await refreshAccounts();
+  if (accounts[0]) await showProfile(accounts[0].homeAccountId);
   document.body.dataset.ready = "true";
 }
 

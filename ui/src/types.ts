@@ -14,6 +14,7 @@ export interface AppStatus {
   redirectUri: string;
   cache: CacheStatus;
   mode: SessionMode | null;
+  sessionWarning: string | null;
 }
 
 /** graphdesk_core::redirect::RedirectError */
@@ -23,8 +24,24 @@ export type RedirectError = { reason: string; [field: string]: unknown };
 export type KeyringError = { reason: string; detail?: string; name?: string };
 
 /** src-tauri ipc_error::IpcError: every command error, tagged by kind. */
+/** graphdesk_core::graph::UserProfile */
+export interface UserProfile {
+  id: string;
+  displayName: string | null;
+  userPrincipalName: string | null;
+  mail: string | null;
+  jobTitle: string | null;
+}
+
 export type IpcError =
   | { kind: "notSignedIn"; message: string }
+  | { kind: "uiRequired"; detail: { reason: string; aadsts: number | null; correlationId: string | null }; message: string }
+  | { kind: "server"; detail: { error: string; aadsts: number | null; correlationId: string | null }; message: string }
+  | { kind: "graph"; detail: { code: string; status: number; requestId: string | null }; message: string }
+  | { kind: "network"; message: string }
+  | { kind: "cancelled"; message: string }
+  | { kind: "signInRefused"; error: string; aadsts: number | null; message: string }
+  | { kind: "cache"; message: string }
   | { kind: "config"; field: string; message: string }
   | { kind: "keyring"; detail: KeyringError; message: string }
   | { kind: "redirect"; detail: RedirectError; message: string }

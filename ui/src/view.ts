@@ -14,6 +14,16 @@ export function formatBytes(bytes: number): string {
 }
 
 export function renderStatus(status: AppStatus): void {
+  const mode = element("mode", HTMLElement);
+  mode.hidden = status.mode === null;
+  if (status.mode?.kind === "demo") {
+    mode.textContent = "Demo tenant — not Microsoft";
+    mode.title = `Emulated tenant at ${status.mode.tenantUrl}; sign in as adele@contoso.example with the password demo`;
+  } else if (status.mode?.kind === "configured") {
+    mode.textContent = status.mode.authority;
+  }
+  element("sign-in", HTMLButtonElement).disabled = status.mode === null;
+  if (status.sessionWarning) showNotice(status.sessionWarning);
   element("app-name", HTMLElement).textContent = status.name;
   element("app-version", HTMLElement).textContent = `v${status.version}`;
   element("data-dir", HTMLElement).textContent = status.dataDir;
@@ -47,6 +57,10 @@ export function describeError(error: IpcError): string {
       return "Not signed in. Sign in first, then refresh.";
     case "config":
       return `Settings need attention (${error.field}): ${error.message}`;
+    case "uiRequired":
+      return `${error.message}${error.detail.correlationId ? ` (correlation id ${error.detail.correlationId})` : ""}`;
+    case "signInRefused":
+      return `${error.message}${error.aadsts ? ` (AADSTS${error.aadsts})` : ""}`;
     default:
       return error.message;
   }

@@ -26,6 +26,8 @@ pub struct AppStatus {
     pub cache: CacheStatus,
     /// The session's kind (demo tenant or configured app); `None` while none is open.
     pub mode: Option<SessionMode>,
+    /// Why the persisted cache was not loaded, when it was not.
+    pub session_warning: Option<String>,
 }
 
 /// The outcome of one received sign-in redirect, safe to log and to show: the link's fingerprint, never its values.
@@ -80,8 +82,12 @@ impl GraphDesk {
             version: crate::APP_VERSION,
             data_dir: self.paths.data_dir().display().to_string(),
             redirect_uri: self.redirect_uri.as_str().to_owned(),
-            cache: CacheStatus::inspect(&self.paths.cache_file()),
+            cache: match self.session() {
+                Some(session) => CacheStatus::inspect(session.cache_path()),
+                None => CacheStatus::inspect(&self.paths.cache_file()),
+            },
             mode: self.session().map(|s| s.mode().clone()),
+            session_warning: self.session().and_then(|s| s.warning().map(str::to_owned)),
         }
     }
 

@@ -48,6 +48,8 @@ pub struct Session {
     api: Api,
     /// The account the tray and quick refresh act on: the last one signed in or chosen.
     active: Mutex<Option<String>>,
+    /// Why the persisted cache was not loaded, for the window to say.
+    warning: Option<String>,
 }
 
 impl Session {
@@ -68,7 +70,9 @@ impl Session {
             }
             Err(error) => (
                 engine,
-                Some(format!("The token cache was not loaded: {error}")),
+                Some(format!(
+                    "Your saved sign-ins could not be opened ({error})."
+                )),
             ),
         };
         let active = engine.accounts().first().map(|a| a.home_account_id.clone());
@@ -78,6 +82,7 @@ impl Session {
             mode,
             api,
             active: Mutex::new(active),
+            warning: warning.clone(),
         };
         (session, warning)
     }
@@ -88,6 +93,16 @@ impl Session {
 
     pub fn mode(&self) -> &SessionMode {
         &self.mode
+    }
+
+    /// The session's cache file.
+    pub fn cache_path(&self) -> &std::path::Path {
+        self.cache_file.path()
+    }
+
+    /// Why the persisted cache was not loaded at open, if it was not.
+    pub fn warning(&self) -> Option<&str> {
+        self.warning.as_deref()
     }
 
     /// The signed-in accounts.
