@@ -69,6 +69,28 @@ fn scopes(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
 
+/// Starts an interactive sign-in and lets the tenant's automation play the browser: the request and its redirect.
+async fn authorize(
+    s: &Setup,
+    upn: &str,
+    scope: &[&str],
+    options: &InteractiveOptions,
+) -> (
+    graphdesk_core::flows::auth_code::AuthorizationRequest,
+    String,
+) {
+    let request = s
+        .engine
+        .begin_authorization(&scopes(scope), options, None)
+        .await
+        .expect("url");
+    let redirect = s
+        .tenant
+        .complete_authorization(&request.url, upn)
+        .expect("redirect");
+    (request, redirect)
+}
+
 /// Signs `upn` in interactively: the tenant's automation plays the browser, the redirect goes through the registry.
 async fn sign_in(setup: &Setup, upn: &str, scope: &[&str]) -> graphdesk_core::engine::TokenResult {
     let request = setup
@@ -426,19 +448,13 @@ async fn retries_transient_failures_and_honours_retry_after() {
 #[tokio::test]
 async fn redirects_with_wrong_replayed_or_expired_state_are_refused_without_a_token_request() {
     let s = setup().await;
-    let request = s
-        .engine
-        .begin_authorization(
-            &scopes(&["User.Read"]),
-            &InteractiveOptions::default(),
-            None,
-        )
-        .await
-        .expect("url");
-    let redirect = s
-        .tenant
-        .complete_authorization(&request.url, "adele@contoso.example")
-        .expect("redirect");
+    let (request, redirect) = authorize(
+        &s,
+        "adele@contoso.example",
+        &["User.Read"],
+        &InteractiveOptions::default(),
+    )
+    .await;
     s.tenant.clear_requests();
     let forged = redirect.replace("state=", "state=x");
     assert_eq!(
@@ -464,15 +480,7 @@ async fn redirects_with_wrong_replayed_or_expired_state_are_refused_without_a_to
         timeout: Duration::from_secs(60),
         ..InteractiveOptions::default()
     };
-    let late = s
-        .engine
-        .begin_authorization(&scopes(&["User.Read"]), &options, None)
-        .await
-        .expect("url");
-    let redirect = s
-        .tenant
-        .complete_authorization(&late.url, "adele@contoso.example")
-        .expect("redirect");
+    let (_late, redirect) = authorize(&s, "adele@contoso.example", &["User.Read"], &options).await;
     advance(&s, 61);
     assert_eq!(
         s.engine.deliver_redirect(&redirect),
@@ -484,19 +492,13 @@ async fn redirects_with_wrong_replayed_or_expired_state_are_refused_without_a_to
 async fn interactive_cancel_timeout_and_refusal_are_typed() {
     let s = setup().await;
     let cancel = Cancel::new();
-    let request = s
-        .engine
-        .begin_authorization(
-            &scopes(&["User.Read"]),
-            &InteractiveOptions::default(),
-            None,
-        )
-        .await
-        .expect("url");
-    let redirect = s
-        .tenant
-        .complete_authorization(&request.url, "adele@contoso.example")
-        .expect("redirect");
+    let (request, redirect) = authorize(
+        &s,
+        "adele@contoso.example",
+        &["User.Read"],
+        &InteractiveOptions::default(),
+    )
+    .await;
     cancel.cancel();
     assert!(matches!(
         s.engine.finish_authorization(request, &cancel).await,
