@@ -24,6 +24,13 @@ export async function refreshAccounts(): Promise<Account[]> {
     if (name) name.textContent = account.name ?? account.username;
     const username = item.querySelector(".username");
     if (username) username.textContent = account.username;
+    const tenants = item.querySelector(".tenants");
+    if (tenants instanceof HTMLElement) {
+      const guestOf = account.tenantProfiles.filter((p) => !p.isHomeTenant).map((p) => p.tenantId);
+      tenants.hidden = guestOf.length === 0;
+      tenants.textContent = `+${guestOf.length} tenant${guestOf.length === 1 ? "" : "s"}`;
+      tenants.title = `Also signed in to: ${guestOf.join(", ")}`;
+    }
     item.querySelector(".show-profile")?.addEventListener("click", () => void showProfile(account.homeAccountId));
     item.querySelector(".sign-out")?.addEventListener("click", () => void signOut(account));
     list.append(item);

@@ -55,6 +55,15 @@ export interface Account {
   username: string;
   name: string | null;
   localAccountId: string;
+  tenantProfiles: TenantProfile[];
+}
+
+/** graphdesk_core::engine::TenantProfile */
+export interface TenantProfile {
+  tenantId: string;
+  localAccountId: string;
+  name: string | null;
+  isHomeTenant: boolean;
 }
 
 /** graphdesk_core::session::TokenSummary: what the window learns of a token (never the token itself). */

@@ -40,6 +40,31 @@ pub struct Account {
     pub name: Option<String>,
     /// The user's object id in the tenant.
     pub local_account_id: String,
+    /// The tenants this account has signed in to with this app (its home tenant and any it is a guest in), home first.
+    pub tenant_profiles: Vec<TenantProfile>,
+}
+
+/// One tenant an account has signed in to (MSAL's tenant profile): the same person, a per-tenant object id.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TenantProfile {
+    pub tenant_id: String,
+    pub local_account_id: String,
+    pub name: Option<String>,
+    /// Whether this is the account's home tenant (the `utid` half of its home account id).
+    pub is_home_tenant: bool,
+}
+
+impl TenantProfile {
+    fn of(a: &crate::cache::schema::AccountEntry) -> Self {
+        let home_tenant = a.home_account_id.split_once('.').map(|(_, utid)| utid);
+        Self {
+            tenant_id: a.realm.clone(),
+            local_account_id: a.local_account_id.clone(),
+            name: a.name.clone(),
+            is_home_tenant: home_tenant.is_some_and(|t| t.eq_ignore_ascii_case(&a.realm)),
+        }
+    }
 }
 
 impl From<&crate::cache::schema::AccountEntry> for Account {
@@ -51,8 +76,33 @@ impl From<&crate::cache::schema::AccountEntry> for Account {
             username: a.username.clone(),
             name: a.name.clone(),
             local_account_id: a.local_account_id.clone(),
+            tenant_profiles: vec![TenantProfile::of(a)],
         }
     }
+}
+
+/// Folds the cache's account entries (one per account and tenant) into accounts with their tenant profiles. The
+/// account's own fields come from its home tenant's entry when there is one.
+fn group_tenant_profiles<'a>(
+    entries: impl IntoIterator<Item = &'a crate::cache::schema::AccountEntry>,
+) -> Vec<Account> {
+    let mut by_home: std::collections::BTreeMap<String, Vec<&crate::cache::schema::AccountEntry>> =
+        std::collections::BTreeMap::new();
+    for entry in entries {
+        by_home
+            .entry(entry.home_account_id.to_ascii_lowercase())
+            .or_default()
+            .push(entry);
+    }
+    by_home
+        .into_values()
+        .filter_map(|mut entries| {
+            entries.sort_by_key(|e| (!TenantProfile::of(e).is_home_tenant, e.realm.clone()));
+            let mut account = Account::from(*entries.first()?);
+            account.tenant_profiles = entries.iter().map(|e| TenantProfile::of(e)).collect();
+            Some(account)
+        })
+        .collect()
 }
 
 /// Where a token came from.
@@ -188,13 +238,8 @@ impl TokenEngine {
     /// The signed-in accounts of this authority's environment.
     pub fn accounts(&self) -> Vec<Account> {
         let scope = self.cache_scope();
-        let mut accounts: Vec<Account> = self.read_cache(|cache| {
-            cache
-                .accounts(&scope.environment)
-                .into_iter()
-                .map(Account::from)
-                .collect()
-        });
+        let mut accounts =
+            self.read_cache(|cache| group_tenant_profiles(cache.accounts(&scope.environment)));
         accounts.sort_by(|a, b| a.username.cmp(&b.username).then(a.realm.cmp(&b.realm)));
         accounts
     }
@@ -210,9 +255,8 @@ impl TokenEngine {
     /// The account with this home account id, by index (the silent path's lookup).
     fn cached_account(&self, home_account_id: &str) -> Option<Account> {
         self.read_cache(|cache| {
-            cache
-                .account(&self.scope.environment, home_account_id)
-                .map(Account::from)
+            group_tenant_profiles(cache.account_entries(&self.scope.environment, home_account_id))
+                .pop()
         })
     }
 
@@ -427,6 +471,8 @@ impl TokenEngine {
             );
         });
         tracing::debug!(source = ?source, scopes = %target, "token stored");
+        // As the cache now holds it, with every tenant profile.
+        let account = self.cached_account(&home_account_id).unwrap_or(account);
         Ok(TokenResult {
             access_token: response.access_token,
             expires_on,
@@ -474,6 +520,7 @@ impl TokenEngine {
             home_account_id: home_account_id.to_owned(),
             environment: scope.environment,
             realm: scope.realm,
+            tenant_profiles: known.map(|a| a.tenant_profiles.clone()).unwrap_or_default(),
             username: pick(
                 claims.and_then(|c| c.preferred_username.clone()),
                 known.map(|a| a.username.as_str()),
@@ -492,4 +539,92 @@ impl TokenEngine {
 /// A fresh `client-request-id` (the platform echoes it as `correlation_id`).
 fn new_correlation_id() -> String {
     uuid::Uuid::new_v4().to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cache::{CacheScope, NewAccount, NewTokens, TokenCache};
+
+    fn sign_in(cache: &mut TokenCache, home: &str, realm: &str, oid: &str, username: &str) {
+        let scope = CacheScope {
+            environment: "login.example".into(),
+            realm: realm.into(),
+            client_id: "client".into(),
+        };
+        cache.save(
+            &scope,
+            &NewTokens {
+                home_account_id: home,
+                access_token: "at",
+                target: "User.Read",
+                expires_on: 5_000,
+                extended_expires_on: None,
+                refresh_on: None,
+                refresh_token: Some("rt"),
+                family_id: None,
+                id_token: None,
+                account: Some(NewAccount {
+                    local_account_id: oid,
+                    username,
+                    name: Some(realm),
+                }),
+                now: 1_000,
+            },
+        );
+    }
+
+    #[test]
+    fn a_guest_sign_in_is_a_tenant_profile_of_the_same_account_with_home_first() {
+        let mut cache = TokenCache::new();
+        sign_in(
+            &mut cache,
+            "uid.home-t",
+            "guest-t",
+            "oid-in-guest",
+            "ada@home",
+        );
+        sign_in(
+            &mut cache,
+            "uid.home-t",
+            "home-t",
+            "oid-at-home",
+            "ada@home",
+        );
+        sign_in(&mut cache, "uid2.other-t", "other-t", "oid-2", "bob@other");
+
+        let accounts = group_tenant_profiles(cache.accounts("login.example"));
+        assert_eq!(accounts.len(), 2, "{accounts:#?}");
+        let ada = accounts
+            .iter()
+            .find(|a| a.home_account_id == "uid.home-t")
+            .expect("ada is listed");
+        assert_eq!(ada.realm, "home-t");
+        assert_eq!(ada.local_account_id, "oid-at-home");
+        let tenants: Vec<(&str, &str, bool)> = ada
+            .tenant_profiles
+            .iter()
+            .map(|p| {
+                (
+                    p.tenant_id.as_str(),
+                    p.local_account_id.as_str(),
+                    p.is_home_tenant,
+                )
+            })
+            .collect();
+        assert_eq!(
+            tenants,
+            [
+                ("home-t", "oid-at-home", true),
+                ("guest-t", "oid-in-guest", false)
+            ]
+        );
+
+        // Signing out removes every tenant profile of that account, and only that account.
+        assert!(cache.remove_account("login.example", "uid.home-t"));
+        let left = group_tenant_profiles(cache.accounts("login.example"));
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].username, "bob@other");
+        assert_eq!(left[0].tenant_profiles.len(), 1);
+    }
 }

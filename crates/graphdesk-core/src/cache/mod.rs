@@ -216,6 +216,18 @@ impl TokenCache {
             .find_map(|key| self.doc.accounts.get(key))
     }
 
+    /// Every tenant profile of `home_account_id` in `environment` (one entry per realm it signed in to).
+    pub fn account_entries(&self, environment: &str, home_account_id: &str) -> Vec<&AccountEntry> {
+        self.accounts
+            .get(&account_index(home_account_id, environment))
+            .map(|keys| {
+                keys.iter()
+                    .filter_map(|key| self.doc.accounts.get(key))
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
     /// The access token of `home_account_id` whose scopes cover `scopes`, the one expiring last.
     pub fn access_token(
         &self,
