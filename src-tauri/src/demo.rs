@@ -24,7 +24,9 @@ pub const KEYRING_SERVICE: &str = "GraphDesk";
 pub async fn open_demo(
     data_dir: &std::path::Path,
 ) -> Result<(RunningTenant, Session, Option<String>), CoreError> {
+    // Kept across restarts (ports, signing key, refresh tokens), so a demo sign-in lasts like a real one.
     let tenant = TenantServer::new()
+        .durable(data_dir.join("demo_tenant_state.json"))
         .start()
         .await
         .map_err(|e| CoreError::Config {

@@ -56,13 +56,22 @@ pub struct TenantProfile {
 }
 
 impl TenantProfile {
+    /// A cache entry's profile. GraphDesk (like MSAL Python) keys entries by the authority's tenant segment: one signed
+    /// in through `common`, `organizations` or `consumers` is in the account's home tenant (`utid`).
     fn of(a: &crate::cache::schema::AccountEntry) -> Self {
         let home_tenant = a.home_account_id.split_once('.').map(|(_, utid)| utid);
+        let multi_tenant = ["common", "organizations", "consumers"]
+            .iter()
+            .any(|alias| a.realm.eq_ignore_ascii_case(alias));
+        let tenant_id = match home_tenant {
+            Some(utid) if multi_tenant => utid.to_owned(),
+            _ => a.realm.clone(),
+        };
         Self {
-            tenant_id: a.realm.clone(),
+            is_home_tenant: home_tenant.is_some_and(|t| t.eq_ignore_ascii_case(&tenant_id)),
+            tenant_id,
             local_account_id: a.local_account_id.clone(),
             name: a.name.clone(),
-            is_home_tenant: home_tenant.is_some_and(|t| t.eq_ignore_ascii_case(&a.realm)),
         }
     }
 }
@@ -599,7 +608,7 @@ mod tests {
             .iter()
             .find(|a| a.home_account_id == "uid.home-t")
             .expect("ada is listed");
-        assert_eq!(ada.realm, "home-t");
+        assert_eq!(ada.realm, "organizations");
         assert_eq!(ada.local_account_id, "oid-at-home");
         let tenants: Vec<(&str, &str, bool)> = ada
             .tenant_profiles

@@ -66,6 +66,14 @@ impl Api {
         Ok(Self { base, scopes })
     }
 
+    /// The same API asked for with other scopes (the request bar's); no scopes keeps the current ones.
+    pub fn with_scopes(mut self, scopes: Vec<String>) -> Self {
+        if !scopes.is_empty() {
+            self.scopes = scopes;
+        }
+        self
+    }
+
     /// The absolute URL of `path` (`/me`, `me/messages?$top=5`) or of a full URL on the same host (`@odata.nextLink`).
     fn url(&self, path: &str) -> Result<Url, CoreError> {
         if path.starts_with("https://") {

@@ -17,6 +17,7 @@ pub mod flows;
 pub mod graph;
 pub mod http;
 pub mod id_token;
+pub mod jwt_view;
 pub mod keystore;
 pub mod loopback;
 pub mod paths;

@@ -7,10 +7,13 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use crate::cache::persist::CacheFile;
-use crate::engine::{Account, SilentOptions, TokenEngine, TokenSource};
+use crate::engine::{Account, SilentOptions, TokenEngine, TokenResult, TokenSource};
 use crate::error::CoreError;
 use crate::flows::auth_code::{Cancel, InteractiveOptions, Opener};
-use crate::graph::{Api, ApiClient, UserProfile};
+use crate::flows::device_code::{DeviceCodeFlow, DeviceCodeProgress};
+use crate::graph::{Api, ApiClient, ApiRequest, ApiResponse, Photo, UserProfile};
+use crate::jwt_view::JwtView;
+use crate::secret::{AccessToken, Password};
 
 /// Where the session's tokens come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -28,7 +31,7 @@ pub enum SessionMode {
 }
 
 /// The outcome of a sign-in or a refresh, as the window shows it. No token: copying one is its own explicit action.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct TokenSummary {
     pub account: Account,
@@ -37,6 +40,46 @@ pub struct TokenSummary {
     pub source: TokenSource,
     /// Set when the token cache could not be saved (no keyring, say): the session works, but will not survive a restart.
     pub cache_warning: Option<String>,
+    /// The access token's header and claims when it is a JWT (as jwt.ms shows them); the token itself is not here.
+    pub decoded: Option<JwtView>,
+}
+
+/// A Graph (or web API) answer as the request bar shows it.
+#[derive(Debug, Clone, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiResult {
+    #[serde(flatten)]
+    pub response: ApiResponse,
+    /// The body as JSON, when it is JSON.
+    pub json: Option<serde_json::Value>,
+    /// The body as text, when it is text but not JSON (at most 64 KiB).
+    pub text: Option<String>,
+    pub body_bytes: usize,
+    /// `@odata.nextLink`, for "next page".
+    pub next_link: Option<String>,
+}
+
+impl ApiResult {
+    fn of(response: ApiResponse) -> Self {
+        let json: Option<serde_json::Value> = serde_json::from_slice(&response.body).ok();
+        let text = match json {
+            Some(_) => None,
+            None => std::str::from_utf8(&response.body)
+                .ok()
+                .map(|t| t.chars().take(64 * 1024).collect()),
+        };
+        let next_link = json
+            .as_ref()
+            .and_then(|j| j["@odata.nextLink"].as_str())
+            .map(str::to_owned);
+        Self {
+            body_bytes: response.body.len(),
+            response,
+            json,
+            text,
+            next_link,
+        }
+    }
 }
 
 /// The session.
@@ -142,6 +185,47 @@ impl Session {
         }
     }
 
+    /// Saves the cache and describes `result` for the window. A new sign-in becomes the active account.
+    fn summarise(&self, result: TokenResult, activate: bool) -> TokenSummary {
+        if activate {
+            self.set_active(Some(result.account.home_account_id.clone()));
+        }
+        TokenSummary {
+            cache_warning: self.persist(),
+            decoded: crate::jwt_view::decode(result.access_token.secret()),
+            account: result.account,
+            expires_on: result.expires_on,
+            scopes: result.scopes,
+            source: result.source,
+        }
+    }
+
+    /// `scopes`, or the configured default ones when none are given.
+    fn scopes_or_default(&self, scopes: &[String]) -> Vec<String> {
+        let given: Vec<String> = scopes
+            .iter()
+            .flat_map(|s| s.split_whitespace())
+            .map(str::to_owned)
+            .collect();
+        if given.is_empty() {
+            self.engine.config().default_scopes.clone()
+        } else {
+            given
+        }
+    }
+
+    /// The home account id of `account` (id or username), or of the active account when `None`.
+    fn resolve(&self, account: Option<&str>) -> Result<String, CoreError> {
+        match account {
+            Some(wanted) => Ok(self
+                .engine
+                .account(wanted)
+                .ok_or(CoreError::NotSignedIn)?
+                .home_account_id),
+            None => self.active().ok_or(CoreError::NotSignedIn),
+        }
+    }
+
     /// Interactive sign-in in the browser (the deep link brings the answer back).
     pub async fn sign_in(
         &self,
@@ -153,31 +237,148 @@ impl Session {
             .engine
             .acquire_token_interactive(&scopes, &InteractiveOptions::default(), opener, cancel)
             .await?;
-        self.set_active(Some(result.account.home_account_id.clone()));
-        Ok(TokenSummary {
-            cache_warning: self.persist(),
-            account: result.account,
-            expires_on: result.expires_on,
-            scopes: result.scopes,
-            source: result.source,
-        })
+        Ok(self.summarise(result, true))
     }
 
-    /// A token for the active account without the user (cache or refresh), as the tray's quick refresh does.
+    /// The desktop pattern: a token for `scopes` (default ones when empty) silently from the cache or by refreshing;
+    /// only when that answers "UI required", interactively in the browser — for the same account (its username as the
+    /// login hint) and with any claims the platform asked for.
+    pub async fn acquire_token(
+        &self,
+        account: Option<&str>,
+        scopes: &[String],
+        opener: &dyn Opener,
+        cancel: &Cancel,
+    ) -> Result<TokenSummary, CoreError> {
+        let scopes = self.scopes_or_default(scopes);
+        let home = self.resolve(account);
+        let silent = match &home {
+            Ok(home) => {
+                self.engine
+                    .acquire_token_silent(&scopes, home, &SilentOptions::default())
+                    .await
+            }
+            Err(_) => Err(CoreError::ui_required(crate::error::UiRequired::local(
+                crate::error::UiRequiredReason::NoAccount,
+            ))),
+        };
+        let ui = match silent {
+            Ok(result) => return Ok(self.summarise(result, false)),
+            Err(CoreError::UiRequired(ui)) => ui,
+            Err(error) => return Err(error),
+        };
+        tracing::info!(reason = ?ui.reason, "silent acquisition needs the user; signing in interactively");
+        let options = InteractiveOptions {
+            login_hint: home
+                .ok()
+                .and_then(|h| self.engine.account(&h))
+                .map(|a| a.username),
+            claims: ui.claims.clone(),
+            ..InteractiveOptions::default()
+        };
+        let result = self
+            .engine
+            .acquire_token_interactive(&scopes, &options, opener, cancel)
+            .await?;
+        Ok(self.summarise(result, true))
+    }
+
+    /// A fresh token for the active account without the user, as the tray's quick refresh does: the refresh token is
+    /// redeemed even when the cached access token is still good, so the expiry moves on.
     pub async fn quick_refresh(&self) -> Result<TokenSummary, CoreError> {
         let account = self.active().ok_or(CoreError::NotSignedIn)?;
         let scopes = self.engine.config().default_scopes.clone();
+        let options = SilentOptions {
+            force_refresh: true,
+            ..SilentOptions::default()
+        };
         let result = self
             .engine
-            .acquire_token_silent(&scopes, &account, &SilentOptions::default())
+            .acquire_token_silent(&scopes, &account, &options)
             .await?;
-        Ok(TokenSummary {
-            cache_warning: self.persist(),
-            account: result.account,
-            expires_on: result.expires_on,
-            scopes: result.scopes,
-            source: result.source,
-        })
+        Ok(self.summarise(result, false))
+    }
+
+    /// A token for `scopes` (default ones when empty) as `account` (the active one when `None`), silently only: the
+    /// CLI's answer, and what the window's token panel shows.
+    pub async fn token_silent(
+        &self,
+        account: Option<&str>,
+        scopes: &[String],
+    ) -> Result<(TokenSummary, AccessToken), CoreError> {
+        let home = self.resolve(account)?;
+        let scopes = self.scopes_or_default(scopes);
+        let result = self
+            .engine
+            .acquire_token_silent(&scopes, &home, &SilentOptions::default())
+            .await?;
+        let token = result.access_token.clone();
+        Ok((self.summarise(result, false), token))
+    }
+
+    /// Starts a device-code sign-in for the default scopes: the code and where to enter it.
+    pub async fn start_device_code(&self) -> Result<DeviceCodeFlow, CoreError> {
+        let scopes = self.engine.config().default_scopes.clone();
+        self.engine.start_device_code(&scopes).await
+    }
+
+    /// Polls until the user has entered the code (or declined, or it expired, or `cancel` fired).
+    pub async fn complete_device_code(
+        &self,
+        flow: &DeviceCodeFlow,
+        cancel: &Cancel,
+        progress: impl FnMut(DeviceCodeProgress) + Send,
+    ) -> Result<TokenSummary, CoreError> {
+        let result = self
+            .engine
+            .complete_device_code(flow, cancel, progress)
+            .await?;
+        Ok(self.summarise(result, true))
+    }
+
+    /// Username and password (ROPC). Accounts with MFA and personal accounts get a "UI required" that says so.
+    pub async fn sign_in_with_password(
+        &self,
+        username: &str,
+        password: &Password,
+    ) -> Result<TokenSummary, CoreError> {
+        let scopes = self.engine.config().default_scopes.clone();
+        let result = self
+            .engine
+            .acquire_token_by_username_password(&scopes, username, password)
+            .await?;
+        Ok(self.summarise(result, true))
+    }
+
+    /// Any request to the session's API (Graph) as `account` (the active one when `None`) with a token for `scopes`
+    /// (the API's own when empty), silent-first: "UI required" comes back typed for the caller to sign in and retry.
+    pub async fn call_api(
+        &self,
+        account: Option<&str>,
+        scopes: &[String],
+        request: &ApiRequest,
+        cancel: &Cancel,
+    ) -> Result<ApiResult, CoreError> {
+        let home = self.resolve(account)?;
+        let scopes = scopes
+            .iter()
+            .flat_map(|s| s.split_whitespace())
+            .map(str::to_owned)
+            .collect();
+        let response = ApiClient::new(&self.engine, self.api.clone().with_scopes(scopes))
+            .send(&home, request, cancel)
+            .await;
+        self.persist();
+        response.map(ApiResult::of)
+    }
+
+    /// The account's photo, `None` when it has none.
+    pub async fn photo(&self, account: &str) -> Result<Option<Photo>, CoreError> {
+        let photo = ApiClient::new(&self.engine, self.api.clone())
+            .photo(account, &Cancel::new())
+            .await;
+        self.persist();
+        photo
     }
 
     /// The account's Graph profile.

@@ -12,7 +12,7 @@ use graphdesk_core::config::ClientConfig;
 use graphdesk_core::engine::{TokenEngine, TokenSource};
 use graphdesk_core::error::CoreError;
 use graphdesk_core::flows::auth_code::{Cancel, Opener};
-use graphdesk_core::graph::Api;
+use graphdesk_core::graph::{Api, ApiRequest};
 use graphdesk_core::http::ReqwestClient;
 use graphdesk_core::keystore::InMemoryKeyStore;
 use graphdesk_core::paths::AppPaths;
@@ -107,8 +107,30 @@ async fn sign_in_profile_refresh_sign_out_and_restart() {
         .await
         .expect("profile");
     assert_eq!(profile.display_name.as_deref(), Some("Adele Vance"));
+    // Quick refresh redeems the refresh token even though the access token is good: the expiry moves on.
+    tenant.advance_clock(120);
     let refreshed = service.quick_refresh().await.expect("quick refresh");
-    assert_eq!(refreshed.source, TokenSource::Cache);
+    assert_eq!(refreshed.source, TokenSource::Refresh);
+    assert!(
+        refreshed.expires_on >= signed_in.expires_on,
+        "{refreshed:?}"
+    );
+    let claims = &refreshed.decoded.as_ref().expect("a JWT").claims;
+    let first_claims = &signed_in.decoded.as_ref().expect("a JWT").claims;
+    assert_eq!(claims["scp"], "User.Read");
+    assert!(
+        claims["exp"].as_u64() > first_claims["exp"].as_u64(),
+        "a new token"
+    );
+    assert_eq!(
+        refreshed.account.tenant_profiles[0].tenant_id, claims["tid"],
+        "signed in through organizations: the home tenant"
+    );
+    assert!(refreshed.account.tenant_profiles[0].is_home_tenant);
+    assert_eq!(
+        refreshed.decoded.as_ref().expect("a JWT").header["alg"],
+        "RS256"
+    );
 
     // A restart: a new session over the same file finds the account and answers from the cache.
     drop(session);
@@ -117,10 +139,13 @@ async fn sign_in_profile_refresh_sign_out_and_restart() {
     let restarted = service.attach(restarted);
     assert_eq!(restarted.accounts().len(), 1);
     tenant.clear_requests();
+    let (summary, token) = restarted.token_silent(None, &[]).await.expect("silent");
+    assert_eq!(summary.source, TokenSource::Cache);
     assert_eq!(
-        service.quick_refresh().await.expect("silent").source,
-        TokenSource::Cache
+        summary.expires_on, refreshed.expires_on,
+        "the refreshed token was kept"
     );
+    assert!(token.secret().starts_with("eyJ"));
     assert!(tenant.requests().is_empty(), "no interaction, no request");
 
     assert_eq!(
@@ -136,4 +161,207 @@ async fn sign_in_profile_refresh_sign_out_and_restart() {
     ));
     let (after, _) = open_session(&tenant, dir.path(), keys);
     assert!(after.accounts().is_empty(), "the sign-out was saved");
+}
+
+/// Signs in the way the window's buttons do, with a browser that records the authorize URLs it was given.
+#[derive(Debug)]
+struct RecordingBrowser {
+    inner: Browser,
+    seen: std::sync::Mutex<Vec<String>>,
+}
+
+impl Opener for RecordingBrowser {
+    fn open(&self, url: &str) -> Result<(), CoreError> {
+        self.seen.lock().expect("lock").push(url.to_owned());
+        self.inner.open(url)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn acquire_token_is_silent_first_and_falls_back_to_the_browser_only_when_ui_is_required() {
+    let tenant = TenantServer::new().start().await.expect("tenant");
+    let dir = tempfile::tempdir().expect("dir");
+    let service = Arc::new(GraphDesk::new(AppPaths::rooted_at(dir.path())).expect("service"));
+    let (session, _) = open_session(&tenant, dir.path(), Arc::new(InMemoryKeyStore::default()));
+    let session = service.attach(session);
+    let browser = RecordingBrowser {
+        inner: Browser {
+            tenant: tenant.tenant().clone(),
+            service: service.clone(),
+        },
+        seen: Default::default(),
+    };
+    let cancel = Cancel::new();
+
+    // Nobody signed in: the browser.
+    let first = session
+        .acquire_token(None, &[], &browser, &cancel)
+        .await
+        .expect("token");
+    assert_eq!(first.source, TokenSource::Interactive);
+    // Then the cache, with no browser.
+    let again = session
+        .acquire_token(
+            Some("adele@contoso.example"),
+            &["User.Read".into()],
+            &browser,
+            &cancel,
+        )
+        .await
+        .expect("token");
+    assert_eq!(again.source, TokenSource::Cache);
+    assert_eq!(browser.seen.lock().expect("lock").len(), 1);
+
+    // Revoked refresh token, and scopes with no cached access token: the refresh is refused → UI required → the
+    // browser, hinted with the same account.
+    assert!(tenant.revoke("adele@contoso.example"));
+    let refused = service.quick_refresh().await.expect_err("revoked");
+    assert!(matches!(refused, CoreError::UiRequired(_)), "{refused:?}");
+    let third = session
+        .acquire_token(
+            Some("adele@contoso.example"),
+            &["Mail.Read".into()],
+            &browser,
+            &cancel,
+        )
+        .await
+        .expect("signed in again");
+    assert_eq!(third.source, TokenSource::Interactive);
+    assert!(third.scopes.contains("Mail.Read"), "{}", third.scopes);
+    let seen = browser.seen.lock().expect("lock").clone();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        seen[1].contains("login_hint=adele%40contoso.example"),
+        "{}",
+        seen[1]
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn password_device_code_and_api_calls_through_the_session() {
+    let tenant = TenantServer::new()
+        .config(graphdesk_tenant::TenantConfig {
+            device_code_interval: 1,
+            ..Default::default()
+        })
+        .start()
+        .await
+        .expect("tenant");
+    let dir = tempfile::tempdir().expect("dir");
+    let service = Arc::new(GraphDesk::new(AppPaths::rooted_at(dir.path())).expect("service"));
+    let (session, _) = open_session(&tenant, dir.path(), Arc::new(InMemoryKeyStore::default()));
+    let session = service.attach(session);
+
+    let password = graphdesk_core::secret::Password::new("demo");
+    let alex = session
+        .sign_in_with_password("alex@contoso.example", &password)
+        .await
+        .expect("ROPC");
+    assert_eq!(alex.source, TokenSource::UsernamePassword);
+    assert_eq!(
+        session.active().as_deref(),
+        Some(alex.account.home_account_id.as_str())
+    );
+    let mfa = session
+        .sign_in_with_password("megan@contoso.example", &password)
+        .await
+        .expect_err("MFA");
+    let CoreError::UiRequired(ui) = &mfa else {
+        panic!("{mfa:?}")
+    };
+    assert!(
+        ui.description
+            .as_deref()
+            .unwrap_or("")
+            .contains("multi-factor"),
+        "{ui:?}"
+    );
+    assert_eq!(
+        session.accounts().len(),
+        1,
+        "a refused sign-in adds no account"
+    );
+
+    let flow = session.start_device_code().await.expect("device code");
+    assert!(!flow.user_code.is_empty() && flow.verification_uri.ends_with("/devicelogin"));
+    tenant
+        .decide_device_code(&flow.user_code, "adele@contoso.example", true)
+        .expect("approved");
+    let mut ticks = 0;
+    let adele = session
+        .complete_device_code(&flow, &Cancel::new(), |_| ticks += 1)
+        .await
+        .expect("device code sign-in");
+    assert_eq!(adele.source, TokenSource::DeviceCode);
+    assert_eq!(session.accounts().len(), 2);
+
+    // The request bar: the active account (Adele now). Listing users needs a scope nobody consented to yet: UI required,
+    // then the browser (which consents), then the call goes through — and pages.
+    let browse = ["User.ReadBasic.All".to_owned()];
+    let users = ApiRequest::get("/users?$top=2");
+    let consent = session
+        .call_api(None, &browse, &users, &Cancel::new())
+        .await
+        .expect_err("not consented");
+    assert!(matches!(consent, CoreError::UiRequired(_)), "{consent:?}");
+    let browser = Browser {
+        tenant: tenant.tenant().clone(),
+        service: service.clone(),
+    };
+    let consented = session
+        .acquire_token(None, &browse, &browser, &Cancel::new())
+        .await
+        .expect("consented in the browser");
+    assert_eq!(consented.source, TokenSource::Interactive);
+    let page = session
+        .call_api(None, &browse, &users, &Cancel::new())
+        .await
+        .expect("users");
+    assert_eq!(page.response.status, 200);
+    assert_eq!(
+        page.json.as_ref().expect("json")["value"]
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
+    let next = page.next_link.clone().expect("more pages");
+    let second = session
+        .call_api(None, &browse, &ApiRequest::get(next), &Cancel::new())
+        .await
+        .expect("page two");
+    assert_ne!(second.json, page.json);
+    let me = session
+        .call_api(
+            Some("alex@contoso.example"),
+            &[],
+            &ApiRequest::get("/me"),
+            &Cancel::new(),
+        )
+        .await
+        .expect("me");
+    assert_eq!(
+        me.json.as_ref().expect("json")["displayName"],
+        "Alex Wilber"
+    );
+    let missing = session
+        .call_api(None, &[], &ApiRequest::get("/nothing-here"), &Cancel::new())
+        .await
+        .expect_err("404");
+    assert!(
+        matches!(&missing, CoreError::Graph(e) if e.status == 400 && e.code == "BadRequest" && e.request_id.is_some()),
+        "{missing:?}"
+    );
+    assert!(
+        session
+            .photo("alex@contoso.example")
+            .await
+            .expect("photo call")
+            .is_none()
+    );
+    let photo = session
+        .photo(&adele.account.home_account_id)
+        .await
+        .expect("photo call")
+        .expect("Adele has a photo");
+    assert!(photo.content_type.starts_with("image/"));
 }

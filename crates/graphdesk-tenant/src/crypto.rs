@@ -61,7 +61,25 @@ pub enum JwtError {
 impl SigningKey {
     /// Generates a fresh 2048-bit RSA key.
     pub fn generate() -> Self {
-        let pair = RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation");
+        Self::from_pair(RsaKeyPair::generate(KeySize::Rsa2048).expect("RSA key generation"))
+    }
+
+    /// The key kept as PKCS#8 DER (see [`SigningKey::pkcs8`]); `None` when it is not an RSA key of 2048 bits or more.
+    pub fn from_pkcs8(der: &[u8]) -> Option<Self> {
+        RsaKeyPair::from_pkcs8(der).ok().map(Self::from_pair)
+    }
+
+    /// The private key as PKCS#8 DER, to keep it across restarts.
+    pub fn pkcs8(&self) -> Vec<u8> {
+        use aws_lc_rs::encoding::AsDer as _;
+        self.pair
+            .as_der()
+            .expect("an RSA key pair serialises to PKCS#8")
+            .as_ref()
+            .to_vec()
+    }
+
+    fn from_pair(pair: RsaKeyPair) -> Self {
         let public = pair.public_key();
         let public_der = public.as_ref().to_vec();
         let n = b64url(public.modulus().big_endian_without_leading_zero());
@@ -141,6 +159,15 @@ pub fn decode_claims(token: &str) -> Option<Value> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_kept_key_verifies_what_the_original_signed() {
+        let key = SigningKey::generate();
+        let token = key.sign(&json!({"sub": "kept"}));
+        let again = SigningKey::from_pkcs8(&key.pkcs8()).expect("PKCS#8 round trip");
+        assert_eq!(again.verify(&token).expect("same key")["sub"], "kept");
+        assert!(SigningKey::from_pkcs8(b"not a key").is_none());
+    }
 
     #[test]
     fn pkce_matches_rfc_7636_appendix_b() {

@@ -17,6 +17,7 @@ pub mod clock;
 pub mod crypto;
 pub mod device;
 pub mod directory;
+pub mod durable;
 pub mod faults;
 pub mod graph;
 pub mod http;

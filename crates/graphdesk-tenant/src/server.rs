@@ -19,6 +19,7 @@ use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 use tower::ServiceExt;
 
+use crate::crypto::SigningKey;
 use crate::directory::Directory;
 use crate::faults::{Fault, FaultAction, FaultTarget};
 use crate::http::{Origin, Scheme};
@@ -46,6 +47,7 @@ pub struct TenantServer {
     config: TenantConfig,
     https_port: u16,
     http_port: u16,
+    durable: Option<crate::durable::DurableFile>,
 }
 
 impl TenantServer {
@@ -71,16 +73,36 @@ impl TenantServer {
         self
     }
 
+    /// Keeps the ports, signing key, refresh tokens, consents and revocations in `path` across restarts (the app's demo
+    /// mode): a restart serves on the same ports when they are free and honours what it issued before. A file that
+    /// cannot be read is moved aside to `*.unreadable` and the tenant starts afresh.
+    pub fn durable(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.durable = Some(crate::durable::DurableFile::new(path));
+        self
+    }
+
     /// Generates keys and certificates, binds 127.0.0.1 and serves until the returned handle is dropped.
-    pub async fn start(self) -> Result<RunningTenant, StartError> {
+    pub async fn start(mut self) -> Result<RunningTenant, StartError> {
         let certificates = Certificates::generate()?;
-        let directory = self.directory.unwrap_or_else(Directory::demo);
+        let directory = self.directory.take().unwrap_or_else(Directory::demo);
         let max_body = self.config.max_body_bytes;
-        let tenant = Arc::new(Tenant::new(directory, self.config));
-        let router = router(tenant.clone(), certificates.ca_pem.clone(), max_body);
-        let https = TcpListener::bind(("127.0.0.1", self.https_port)).await?;
-        let http = TcpListener::bind(("127.0.0.1", self.http_port)).await?;
+        let kept = self.kept_state();
+        let key = kept
+            .as_ref()
+            .and_then(|k| SigningKey::from_pkcs8(&crate::crypto::b64url_decode(&k.signing_key)?))
+            .unwrap_or_else(SigningKey::generate);
+        let (https, http) = bind_pair(kept.as_ref(), self.https_port, self.http_port).await?;
         let (https_addr, http_addr) = (https.local_addr()?, http.local_addr()?);
+        let mut tenant = Tenant::with_key(directory, self.config, key);
+        if let Some(file) = self.durable {
+            if let Some(kept) = &kept {
+                kept.restore_into(&mut tenant.store());
+            }
+            tenant.keep_state_in(file, https_addr.port(), http_addr.port());
+            tenant.save_durable();
+        }
+        let tenant = Arc::new(tenant);
+        let router = router(tenant.clone(), certificates.ca_pem.clone(), max_body);
         let acceptor = TlsAcceptor::from(certificates.server_config.clone());
         let tasks = vec![
             tokio::spawn(accept_loop(
@@ -99,6 +121,53 @@ impl TenantServer {
             tasks,
         })
     }
+}
+
+impl TenantServer {
+    /// The state kept by an earlier run, if any and readable.
+    fn kept_state(&self) -> Option<crate::durable::Snapshot> {
+        let file = self.durable.as_ref()?;
+        match file.load() {
+            Ok(kept) => kept,
+            Err(error) => {
+                let aside = file.path().with_extension("unreadable");
+                tracing::warn!(%error, aside = %aside.display(), "the tenant's kept state is moved aside; starting afresh");
+                if let Err(error) = std::fs::rename(file.path(), &aside) {
+                    tracing::warn!(%error, "could not move the tenant's state aside");
+                }
+                None
+            }
+        }
+    }
+}
+
+/// Binds the https and http listeners: on the kept ports when there are some and both are free, else as asked.
+async fn bind_pair(
+    kept: Option<&crate::durable::Snapshot>,
+    https_port: u16,
+    http_port: u16,
+) -> std::io::Result<(TcpListener, TcpListener)> {
+    if let Some(kept) = kept {
+        // A tenant stopped a moment ago (an app restarting) may still be letting go of them.
+        for _ in 0..20 {
+            if let (Ok(https), Ok(http)) = (
+                TcpListener::bind(("127.0.0.1", kept.https_port)).await,
+                TcpListener::bind(("127.0.0.1", kept.http_port)).await,
+            ) {
+                return Ok((https, http));
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        tracing::warn!(
+            https = kept.https_port,
+            http = kept.http_port,
+            "the tenant's earlier ports are taken; its earlier sign-ins will not match"
+        );
+    }
+    Ok((
+        TcpListener::bind(("127.0.0.1", https_port)).await?,
+        TcpListener::bind(("127.0.0.1", http_port)).await?,
+    ))
 }
 
 /// A running tenant: its addresses, its CA, and the controls tests use.
@@ -205,6 +274,7 @@ pub fn revoke(tenant: &Tenant, upn: &str) -> bool {
     };
     let now = tenant.clock.now();
     tenant.store().revoked_before.insert(oid, now);
+    tenant.save_durable();
     true
 }
 
@@ -362,6 +432,10 @@ async fn front(
     if !path.starts_with("/_admin/") {
         let note = response.extensions().get::<LogNote>().cloned();
         log(&tenant, &method, &path, response.status().as_u16(), note);
+    }
+    // Token and sign-in requests are what change refresh tokens and consents.
+    if method == "POST" {
+        tenant.save_durable();
     }
     Ok(response)
 }

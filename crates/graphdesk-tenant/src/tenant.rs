@@ -51,6 +51,8 @@ pub struct Tenant {
     pub clock: Clock,
     pub key: SigningKey,
     pub config: TenantConfig,
+    /// Where the state is kept across restarts, with the ports it serves on (demo mode); `None` for tests.
+    durable: Option<(crate::durable::DurableFile, u16, u16)>,
 }
 
 /// What a token response needs to know about the grant.
@@ -67,12 +69,41 @@ pub struct Grant<'a> {
 
 impl Tenant {
     pub fn new(directory: Directory, config: TenantConfig) -> Self {
+        Self::with_key(directory, config, SigningKey::generate())
+    }
+
+    /// A tenant signing with `key` (one kept from an earlier run).
+    pub fn with_key(directory: Directory, config: TenantConfig, key: SigningKey) -> Self {
         Self {
             directory: RwLock::new(directory),
             store: Mutex::new(Store::default()),
             clock: Clock::default(),
-            key: SigningKey::generate(),
+            key,
             config,
+            durable: None,
+        }
+    }
+
+    /// Keeps the state in `file` from now on (see [`crate::durable`]).
+    pub fn keep_state_in(
+        &mut self,
+        file: crate::durable::DurableFile,
+        https_port: u16,
+        http_port: u16,
+    ) {
+        self.durable = Some((file, https_port, http_port));
+    }
+
+    /// Writes the kept state, when there is a file for it. A failure is logged: the tenant goes on serving.
+    pub fn save_durable(&self) {
+        let Some((file, https_port, http_port)) = &self.durable else {
+            return;
+        };
+        let key = crate::crypto::b64url(self.key.pkcs8());
+        let snapshot =
+            crate::durable::Snapshot::capture(&self.store(), *https_port, *http_port, key);
+        if let Err(error) = file.save(&snapshot) {
+            tracing::warn!(%error, "the tenant's state was not saved");
         }
     }
 

@@ -505,3 +505,60 @@ async fn malformed_requests_get_entra_shaped_errors() {
         "0a1b2c3d-0000-4000-8000-000000000001"
     );
 }
+
+#[tokio::test]
+async fn a_durable_tenant_honours_its_tokens_after_a_restart_on_the_same_ports() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let state = dir.path().join("tenant-state.json");
+    let first = graphdesk_tenant::TenantServer::new()
+        .durable(&state)
+        .start()
+        .await
+        .expect("start");
+    let tokens = sign_in(&first, "adele@contoso.example", "User.Read offline_access").await;
+    let at = tokens["access_token"].as_str().expect("at").to_owned();
+    let rt = tokens["refresh_token"].as_str().expect("rt").to_owned();
+    let url = first.https_url();
+    drop(first);
+
+    let second = graphdesk_tenant::TenantServer::new()
+        .durable(&state)
+        .start()
+        .await
+        .expect("restart");
+    assert_eq!(second.https_url(), url, "same ports, so the same issuer");
+    assert_eq!(
+        graph(&second, "/v1.0/me", &at).await.status(),
+        200,
+        "same signing key"
+    );
+    let (status, body) = refresh(&second, &rt, &[]).await;
+    assert_eq!(status, 200, "the refresh token survived: {body}");
+    assert!(second.revoke("adele@contoso.example"));
+    drop(second);
+
+    // The revocation is kept too; and a damaged file is moved aside, not trusted.
+    let third = graphdesk_tenant::TenantServer::new()
+        .durable(&state)
+        .start()
+        .await
+        .expect("restart");
+    let rotated = body["refresh_token"].as_str().expect("rotated");
+    assert_eq!(
+        refresh(&third, rotated, &[]).await.1["error"],
+        "invalid_grant"
+    );
+    drop(third);
+    std::fs::write(&state, b"garbage").expect("damage");
+    let fourth = graphdesk_tenant::TenantServer::new()
+        .durable(&state)
+        .start()
+        .await
+        .expect("a damaged file does not stop the tenant");
+    assert!(state.with_extension("unreadable").exists());
+    assert_eq!(
+        graph(&fourth, "/v1.0/me", &at).await.status(),
+        401,
+        "a new key"
+    );
+}
