@@ -11,6 +11,16 @@ fn main() {
         "cancel_sign_in",
         "profile",
         "sign_out",
+        "acquire_token",
+        "token",
+        "copy_access_token",
+        "sign_in_with_device_code",
+        "sign_in_with_password",
+        "graph_request",
+        "photo",
+        "choose_account",
+        "active_account",
+        "open_device_page",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri-build failed: check tauri.conf.json, capabilities/ and that ui/dist exists (npm --prefix ui run build)");

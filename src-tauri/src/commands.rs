@@ -3,10 +3,15 @@
 
 use graphdesk_core::AppStatus;
 use graphdesk_core::engine::Account;
-use graphdesk_core::graph::UserProfile;
+use graphdesk_core::flows::device_code::DeviceCodeFlow;
+use graphdesk_core::graph::{ApiRequest, UserProfile};
+use graphdesk_core::http::Method;
+use graphdesk_core::secret::Password;
 use graphdesk_core::service::RedirectReceipt;
-use graphdesk_core::session::TokenSummary;
+use graphdesk_core::session::{ApiResult, TokenSummary};
 use tauri::{AppHandle, State};
+
+use crate::events;
 
 use crate::opener::AppOpener;
 
@@ -39,11 +44,207 @@ pub fn accounts(state: State<'_, AppState>) -> Vec<Account> {
 #[tauri::command]
 pub async fn sign_in(app: AppHandle, state: State<'_, AppState>) -> Result<TokenSummary, IpcError> {
     let cancel = state.new_sign_in();
-    Ok(state
+    let summary = state
         .service()
         .require_session()?
-        .sign_in(&AppOpener::new(app), &cancel)
-        .await?)
+        .sign_in(&AppOpener::new(app.clone()), &cancel)
+        .await?;
+    events::token_changed(&app, &summary);
+    Ok(summary)
+}
+
+/// A token for `scopes` (the defaults when empty) as `account` (the active one when absent): silently from the cache or
+/// by refreshing, and only when that answers "UI required", in the browser.
+#[tauri::command]
+pub async fn acquire_token(
+    account: Option<String>,
+    scopes: Vec<String>,
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<TokenSummary, IpcError> {
+    let cancel = state.new_sign_in();
+    let session = state.service().require_session()?;
+    let summary = session
+        .acquire_token(
+            account.as_deref(),
+            &scopes,
+            &AppOpener::new(app.clone()),
+            &cancel,
+        )
+        .await?;
+    events::token_changed(&app, &summary);
+    Ok(summary)
+}
+
+/// The active (or named) account's token for the default scopes, silently only: what the token panel shows.
+#[tauri::command]
+pub async fn token(
+    account: Option<String>,
+    state: State<'_, AppState>,
+) -> Result<TokenSummary, IpcError> {
+    let session = state.service().require_session()?;
+    Ok(session.token_silent(account.as_deref(), &[]).await?.0)
+}
+
+/// The access token itself, for the clipboard: only ever on the user's explicit click, silently only.
+#[tauri::command]
+pub async fn copy_access_token(
+    account: Option<String>,
+    scopes: Vec<String>,
+    state: State<'_, AppState>,
+) -> Result<String, IpcError> {
+    let session = state.service().require_session()?;
+    let (_, token) = session.token_silent(account.as_deref(), &scopes).await?;
+    tracing::info!("access token handed to the window for copying, at the user's request");
+    Ok(token.secret().to_owned())
+}
+
+/// Starts a device-code sign-in: the window shows the code at once (event), then this answers when the user has entered
+/// it elsewhere, declined, or let it expire — or when Cancel is pressed.
+#[tauri::command]
+pub async fn sign_in_with_device_code(
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<TokenSummary, IpcError> {
+    let cancel = state.new_sign_in();
+    let session = state.service().require_session()?;
+    let flow: DeviceCodeFlow = session.start_device_code().await?;
+    state.set_device_page(Some(flow.verification_uri.clone()));
+    events::emit(&app, events::DEVICE_CODE, flow.clone());
+    let progress_app = app.clone();
+    let outcome = session
+        .complete_device_code(&flow, &cancel, move |progress| {
+            events::emit(&progress_app, events::DEVICE_CODE_PROGRESS, progress);
+        })
+        .await;
+    state.set_device_page(None);
+    let summary = outcome?;
+    events::token_changed(&app, &summary);
+    Ok(summary)
+}
+
+/// Opens the device-code sign-in's verification page in the browser (nothing else: the window names no URL).
+#[tauri::command]
+pub fn open_device_page(app: AppHandle, state: State<'_, AppState>) -> Result<(), IpcError> {
+    use graphdesk_core::flows::auth_code::Opener as _;
+    let page = state.device_page().ok_or(IpcError::Config {
+        field: "deviceCode".into(),
+        message: "No device-code sign-in is in progress.".into(),
+    })?;
+    Ok(AppOpener::new(app).open(&page)?)
+}
+
+/// Username and password (ROPC); the password lives only as long as this call.
+#[tauri::command]
+pub async fn sign_in_with_password(
+    username: String,
+    password: String,
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<TokenSummary, IpcError> {
+    let password = Password::new(password);
+    let session = state.service().require_session()?;
+    let summary = session.sign_in_with_password(&username, &password).await?;
+    events::token_changed(&app, &summary);
+    Ok(summary)
+}
+
+/// One request from the request bar. Silent-first; when the token needs the user (consent to new scopes, say), the
+/// browser opens once and the request is sent again.
+#[tauri::command]
+pub async fn graph_request(
+    request: GraphRequest,
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<ApiResult, IpcError> {
+    let session = state.service().require_session()?;
+    let api_request = request.to_api_request()?;
+    let account = request.account.as_deref();
+    let cancel = state.new_sign_in();
+    match session
+        .call_api(account, &request.scopes, &api_request, &cancel)
+        .await
+    {
+        Err(graphdesk_core::CoreError::UiRequired(_)) => {
+            let opener = AppOpener::new(app.clone());
+            let summary = session
+                .acquire_token(account, &request.scopes, &opener, &cancel)
+                .await?;
+            events::token_changed(&app, &summary);
+            Ok(session
+                .call_api(account, &request.scopes, &api_request, &cancel)
+                .await?)
+        }
+        other => Ok(other?),
+    }
+}
+
+/// What the request bar sends.
+#[derive(Debug, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphRequest {
+    account: Option<String>,
+    method: Method,
+    /// `/me`, `/users?$top=5`, or a next link.
+    path: String,
+    /// JSON text; empty for none.
+    #[serde(default)]
+    body: String,
+    #[serde(default)]
+    scopes: Vec<String>,
+}
+
+impl GraphRequest {
+    fn to_api_request(&self) -> Result<ApiRequest, IpcError> {
+        let path = self.path.trim();
+        if path.is_empty() {
+            return Err(IpcError::Config {
+                field: "path".into(),
+                message: "Enter a path such as /me or /users?$top=5.".into(),
+            });
+        }
+        let body = match self.body.trim() {
+            "" => None,
+            text => Some(serde_json::from_str(text).map_err(|e| IpcError::Config {
+                field: "body".into(),
+                message: format!("The body is not JSON: {e}"),
+            })?),
+        };
+        Ok(ApiRequest {
+            method: self.method,
+            path: path.to_owned(),
+            body,
+            headers: Vec::new(),
+        })
+    }
+}
+
+/// The account's photo as a `data:` URL; `None` when it has none.
+#[tauri::command]
+pub async fn photo(
+    account: String,
+    state: State<'_, AppState>,
+) -> Result<Option<String>, IpcError> {
+    let photo = state.service().require_session()?.photo(&account).await?;
+    Ok(photo.map(|p| p.data_url()))
+}
+
+/// Makes `account` the active one (the tray and quick refresh act on it).
+#[tauri::command]
+pub fn choose_account(
+    account: String,
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Account, IpcError> {
+    let chosen = state.service().require_session()?.choose(&account)?;
+    events::accounts_changed(&app);
+    Ok(chosen)
+}
+
+/// The active account's home account id.
+#[tauri::command]
+pub fn active_account(state: State<'_, AppState>) -> Option<String> {
+    state.service().session().and_then(|s| s.active())
 }
 
 /// Cancels the sign-in in progress.
@@ -60,14 +261,25 @@ pub async fn profile(account: String, state: State<'_, AppState>) -> Result<User
 
 /// Signs the account out; the answer is a warning when the cache could not be saved.
 #[tauri::command]
-pub fn sign_out(account: String, state: State<'_, AppState>) -> Result<Option<String>, IpcError> {
-    Ok(state.service().require_session()?.sign_out(&account)?)
+pub fn sign_out(
+    account: String,
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<Option<String>, IpcError> {
+    let warning = state.service().require_session()?.sign_out(&account)?;
+    events::accounts_changed(&app);
+    Ok(warning)
 }
 
 /// Silently refreshes the active account's token (the tray's Quick refresh, from the window).
 #[tauri::command]
-pub async fn quick_refresh(state: State<'_, AppState>) -> Result<TokenSummary, IpcError> {
-    Ok(state.service().quick_refresh().await?)
+pub async fn quick_refresh<R: tauri::Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<TokenSummary, IpcError> {
+    let summary = state.service().quick_refresh().await?;
+    events::token_changed(&app, &summary);
+    Ok(summary)
 }
 
 #[cfg(test)]

@@ -57,6 +57,26 @@ pub enum IpcError {
     Internal { message: String },
 }
 
+impl IpcError {
+    /// The message a user reads (every variant carries one).
+    pub fn user_message(&self) -> String {
+        match self {
+            Self::NotSignedIn { message }
+            | Self::UiRequired { message, .. }
+            | Self::Server { message, .. }
+            | Self::Graph { message, .. }
+            | Self::Network { message }
+            | Self::Cancelled { message }
+            | Self::SignInRefused { message, .. }
+            | Self::Cache { message }
+            | Self::Config { message, .. }
+            | Self::Keyring { message, .. }
+            | Self::Redirect { message, .. }
+            | Self::Internal { message } => message.clone(),
+        }
+    }
+}
+
 impl From<CoreError> for IpcError {
     fn from(error: CoreError) -> Self {
         let message = error.to_string();

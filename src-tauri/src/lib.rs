@@ -1,12 +1,14 @@
 //! The Tauri shell: builds the app from its parts — plugins in the order they must run, the service in managed state, the
 //! commands, the tray and the deep-link handler. Behaviour lives in `graphdesk-core`; this file only wires it.
 
+mod background;
 mod commands;
 mod deep_link;
 mod demo;
 mod events;
 mod ipc_error;
 mod logging;
+mod notify;
 mod opener;
 mod state;
 mod tray;
@@ -54,6 +56,7 @@ pub fn run() {
         }))
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
+        .plugin(tauri_plugin_notification::init())
         .manage(service)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
@@ -63,12 +66,23 @@ pub fn run() {
             commands::sign_in,
             commands::cancel_sign_in,
             commands::profile,
-            commands::sign_out
+            commands::sign_out,
+            commands::acquire_token,
+            commands::token,
+            commands::copy_access_token,
+            commands::sign_in_with_device_code,
+            commands::sign_in_with_password,
+            commands::graph_request,
+            commands::photo,
+            commands::choose_account,
+            commands::active_account,
+            commands::open_device_page
         ])
         .setup(|app| {
             open_session(app.handle());
             tray::build(app.handle())?;
             deep_link::setup(app.handle());
+            background::start(app.handle());
             tracing::info!(version = graphdesk_core::APP_VERSION, "GraphDesk started");
             Ok(())
         })

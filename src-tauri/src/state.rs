@@ -12,6 +12,8 @@ pub struct AppState {
     demo: std::sync::Mutex<Option<graphdesk_tenant::RunningTenant>>,
     /// Cancels the interactive sign-in in progress.
     sign_in: std::sync::Mutex<graphdesk_core::flows::auth_code::Cancel>,
+    /// The verification page of the device-code sign-in in progress (the only page "Open" may open).
+    device_page: std::sync::Mutex<Option<String>>,
 }
 
 impl AppState {
@@ -35,6 +37,7 @@ impl AppState {
             service,
             demo: std::sync::Mutex::new(None),
             sign_in: std::sync::Mutex::new(Default::default()),
+            device_page: std::sync::Mutex::new(None),
         }
     }
 
@@ -54,6 +57,19 @@ impl AppState {
         current.cancel();
         *current = Default::default();
         current.clone()
+    }
+
+    /// Remembers (or forgets) the device-code sign-in's verification page.
+    pub fn set_device_page(&self, url: Option<String>) {
+        *self.device_page.lock().unwrap_or_else(|p| p.into_inner()) = url;
+    }
+
+    /// The device-code sign-in's verification page, if one is in progress.
+    pub fn device_page(&self) -> Option<String> {
+        self.device_page
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     /// Cancels the sign-in in progress.

@@ -16,9 +16,13 @@ const START_TIMEOUT: Duration = Duration::from_secs(60);
 pub struct App {
     test: String,
     desktop: Desktop,
-    driver: Child,
+    args: Vec<String>,
+    env: Vec<(String, String)>,
+    driver: Option<Child>,
     driver_log: PathBuf,
     session: Option<Session>,
+    /// How many times the app was started (each start logs to its own file).
+    starts: u32,
 }
 
 impl App {
@@ -34,34 +38,75 @@ impl App {
         args: &[&str],
         env: &[(&str, String)],
     ) -> Self {
+        let driver_log = desktop.home().join("webdriver-and-app-1.log");
+        let mut app = Self {
+            test: test.to_owned(),
+            desktop,
+            args: args.iter().map(|a| (*a).to_owned()).collect(),
+            env: env
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), v.clone()))
+                .collect(),
+            driver: None,
+            driver_log,
+            session: None,
+            starts: 0,
+        };
+        app.start();
+        app
+    }
+
+    /// Starts WebKitWebDriver and, through it, the app; waits until the window has rendered its first answer.
+    fn start(&mut self) {
+        self.starts += 1;
+        self.driver_log = self
+            .desktop
+            .home()
+            .join(format!("webdriver-and-app-{}.log", self.starts));
         let port = free_port();
-        let driver_log = desktop.home().join("webdriver-and-app.log");
-        let log = std::fs::File::create(&driver_log).expect("driver log");
-        let driver = desktop
+        let log = std::fs::File::create(&self.driver_log).expect("driver log");
+        let driver = self
+            .desktop
             .command("WebKitWebDriver")
             .args([format!("--port={port}"), "--host=127.0.0.1".into()])
             // Without it, wry never enables automation and the session hangs (see PLATFORM.md).
             .env("TAURI_WEBVIEW_AUTOMATION", "true")
-            .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
+            .envs(self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())))
             .stdout(log.try_clone().expect("log handle"))
             .stderr(log)
             .spawn()
             .expect("WebKitWebDriver runs (apt-get install webkit2gtk-driver)");
-        let mut app = Self {
-            test: test.to_owned(),
-            desktop,
-            driver,
-            driver_log,
-            session: None,
-        };
+        self.driver = Some(driver);
         let base = format!("http://127.0.0.1:{port}");
         let binary = app_binary();
+        let args: Vec<&str> = self.args.iter().map(String::as_str).collect();
         let session = wait_until("WebKitWebDriver to accept a session", START_TIMEOUT, || {
-            Session::create(&base, &binary, args).ok()
+            Session::create(&base, &binary, &args).ok()
         });
-        app.session = Some(session);
-        app.wait_for("the window to be ready", "body[data-ready='true']");
-        app
+        self.session = Some(session);
+        self.wait_for("the window to be ready", "body[data-ready='true']");
+    }
+
+    /// Quits the app (the driver closes it) and starts it again in the same desktop: same data directory, same keyring.
+    pub fn restart(&mut self) {
+        self.stop();
+        // The single-instance lock goes with the process: a new start must not find the old one and hand over to it.
+        let binary = app_binary();
+        let home = format!("HOME={}", self.desktop.home().display());
+        wait_until("the app to exit", Duration::from_secs(30), || {
+            (!process_running(&binary, &home)).then_some(())
+        });
+        self.start();
+    }
+
+    fn stop(&mut self) {
+        if let Some(session) = self.session.take() {
+            session.delete();
+        }
+        if let Some(mut driver) = self.driver.take() {
+            let _ = driver.kill();
+            let _ = driver.wait();
+        }
     }
 
     /// The WebDriver session.
@@ -110,6 +155,18 @@ impl App {
         ]
     }
 
+    /// Types `text` into the input matching `css` (replacing what was there).
+    pub fn type_into(&self, css: &str, text: &str) {
+        let element = wait_until(css, START_TIMEOUT, || self.session().find(css));
+        self.session().type_into(&element, text);
+    }
+
+    /// An attribute of the first element matching `css` (waiting for the element).
+    pub fn attribute_of(&self, css: &str, name: &str) -> Option<String> {
+        let element = wait_until(css, START_TIMEOUT, || self.session().find(css));
+        self.session().attribute(&element, name)
+    }
+
     /// Clicks the element matching `css`.
     pub fn click(&self, css: &str) {
         let element = wait_until(css, START_TIMEOUT, || self.session().find(css));
@@ -144,7 +201,13 @@ impl App {
         {
             let _ = std::fs::write(dir.join("failure.png"), png);
         }
-        let _ = std::fs::copy(&self.driver_log, dir.join("webdriver-and-app.log"));
+        for start in 1..=self.starts {
+            let log = self
+                .desktop
+                .home()
+                .join(format!("webdriver-and-app-{start}.log"));
+            let _ = std::fs::copy(&log, dir.join(format!("webdriver-and-app-{start}.log")));
+        }
         let _ = std::fs::write(dir.join("graphdesk.log"), self.app_log());
         eprintln!("e2e artifacts saved in {}", dir.display());
     }
@@ -155,12 +218,23 @@ impl Drop for App {
         if std::thread::panicking() {
             self.save_failure_artifacts();
         }
-        if let Some(session) = &self.session {
-            session.delete();
-        }
-        let _ = self.driver.kill();
-        let _ = self.driver.wait();
+        self.stop();
     }
+}
+
+/// Whether a process runs `binary` with `home_entry` (`HOME=…`) in its environment: the app under test in this desktop.
+fn process_running(binary: &std::path::Path, home_entry: &str) -> bool {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return false;
+    };
+    entries.flatten().any(|entry| {
+        std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == binary)
+            && std::fs::read(entry.path().join("environ")).is_ok_and(|environ| {
+                environ
+                    .split(|b| *b == 0)
+                    .any(|var| var == home_entry.as_bytes())
+            })
+    })
 }
 
 fn free_port() -> u16 {

@@ -7,6 +7,7 @@ mod app;
 mod desktop;
 mod paths;
 mod rerun;
+mod tenant;
 mod wait;
 mod webdriver;
 
@@ -14,5 +15,6 @@ pub use app::App;
 pub use desktop::Desktop;
 pub use paths::{app_binary, artifacts_dir};
 pub use rerun::{inside_desktop, rerun_inside};
+pub use tenant::DemoTenant;
 pub use wait::wait_until;
 pub use webdriver::{Element, Session};

@@ -103,9 +103,14 @@ impl Session {
         value.as_str().unwrap_or_default().to_owned()
     }
 
-    /// The text of the first element matching `css`, or `None` when there is none.
+    /// The text of the first element matching `css`, or `None` when there is none (or it was replaced while being
+    /// read: the window re-renders lists, and callers wait and ask again).
     pub fn text_of(&self, css: &str) -> Option<String> {
-        self.find(css).map(|element| self.text(&element))
+        let element = self.find(css)?;
+        let value = self
+            .call("GET", &format!("/element/{}/text", element.0), None)
+            .ok()?;
+        Some(value.as_str().unwrap_or_default().to_owned())
     }
 
     /// An attribute of `element`.
@@ -128,6 +133,25 @@ impl Session {
             Some(json!({})),
         )
         .unwrap_or_else(|e| panic!("clicking: {e}"));
+    }
+
+    /// Replaces the text of an input or textarea with `text`, as typing would.
+    pub fn type_into(&self, element: &Element, text: &str) {
+        self.call(
+            "POST",
+            &format!("/element/{}/clear", element.0),
+            Some(json!({})),
+        )
+        .unwrap_or_else(|e| panic!("clearing: {e}"));
+        if text.is_empty() {
+            return;
+        }
+        self.call(
+            "POST",
+            &format!("/element/{}/value", element.0),
+            Some(json!({ "text": text })),
+        )
+        .unwrap_or_else(|e| panic!("typing: {e}"));
     }
 
     /// Waits until the page has painted its current DOM (two animation frames): WebKit's screenshot shows the last

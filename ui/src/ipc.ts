@@ -1,12 +1,28 @@
 // The one module that talks to the Rust side: every command and event name lives here, typed.
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
-import type { Account, AppStatus, IpcError, QuickRefreshDone, RedirectReceipt, TokenSummary, UserProfile } from "./types";
+import type {
+  Account,
+  ApiResult,
+  AppStatus,
+  DeviceCodeFlow,
+  DeviceCodeProgress,
+  GraphRequest,
+  IpcError,
+  QuickRefreshDone,
+  RedirectReceipt,
+  TokenSummary,
+  UserProfile,
+} from "./types";
 
 /** Event names, as in src-tauri/src/events.rs. */
 const EVENTS = {
   deepLinkReceived: "graphdesk://deep-link-received",
   quickRefreshDone: "graphdesk://quick-refresh-done",
+  deviceCode: "graphdesk://device-code",
+  deviceCodeProgress: "graphdesk://device-code-progress",
+  tokenChanged: "graphdesk://token-changed",
+  accountsChanged: "graphdesk://accounts-changed",
 } as const;
 
 /** A command's answer: the value, or the typed error the shell sent. */
@@ -34,6 +50,17 @@ export const commands = {
   cancelSignIn: () => call<null>("cancel_sign_in"),
   profile: (account: string) => call<UserProfile>("profile", { account }),
   signOut: (account: string) => call<string | null>("sign_out", { account }),
+  acquireToken: (account: string | null, scopes: string[]) => call<TokenSummary>("acquire_token", { account, scopes }),
+  token: (account: string | null) => call<TokenSummary>("token", { account }),
+  copyAccessToken: (account: string | null) => call<string>("copy_access_token", { account, scopes: [] }),
+  signInWithDeviceCode: () => call<TokenSummary>("sign_in_with_device_code"),
+  openDevicePage: () => call<null>("open_device_page"),
+  signInWithPassword: (username: string, password: string) =>
+    call<TokenSummary>("sign_in_with_password", { username, password }),
+  graphRequest: (request: GraphRequest) => call<ApiResult>("graph_request", { request }),
+  photo: (account: string) => call<string | null>("photo", { account }),
+  chooseAccount: (account: string) => call<Account>("choose_account", { account }),
+  activeAccount: () => call<string | null>("active_account"),
 };
 
 export const events = {
@@ -41,4 +68,11 @@ export const events = {
     listen<RedirectReceipt>(EVENTS.deepLinkReceived, (event) => handler(event.payload)),
   onQuickRefreshDone: (handler: (done: QuickRefreshDone) => void): Promise<UnlistenFn> =>
     listen<QuickRefreshDone>(EVENTS.quickRefreshDone, (event) => handler(event.payload)),
+  onDeviceCode: (handler: (flow: DeviceCodeFlow) => void): Promise<UnlistenFn> =>
+    listen<DeviceCodeFlow>(EVENTS.deviceCode, (event) => handler(event.payload)),
+  onDeviceCodeProgress: (handler: (progress: DeviceCodeProgress) => void): Promise<UnlistenFn> =>
+    listen<DeviceCodeProgress>(EVENTS.deviceCodeProgress, (event) => handler(event.payload)),
+  onTokenChanged: (handler: (summary: TokenSummary) => void): Promise<UnlistenFn> =>
+    listen<TokenSummary>(EVENTS.tokenChanged, (event) => handler(event.payload)),
+  onAccountsChanged: (handler: () => void): Promise<UnlistenFn> => listen<null>(EVENTS.accountsChanged, () => handler()),
 };

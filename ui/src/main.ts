@@ -1,17 +1,11 @@
-// GraphDesk's window: loads the app status, wires the buttons, and renders events from the shell as they come.
-import { refreshAccounts, showProfile, signIn } from "./accounts";
+// GraphDesk's window: loads the app status, wires the panels, and renders events from the shell as they come.
+import { refreshAccounts, refreshStatus, showProfile } from "./accounts";
+import { wireGraph } from "./graph";
 import { commands, events } from "./ipc";
+import { showDeviceCode, showDeviceCodeProgress, wireSignIn } from "./signin";
+import { loadToken, renderToken, wireToken } from "./token";
 import type { RedirectReceipt } from "./types";
-import { addActivity, describeError, describeReceipt, element, renderStatus, showNotice } from "./view";
-
-async function refreshStatus(): Promise<void> {
-  const status = await commands.appStatus();
-  if (status.ok) {
-    renderStatus(status.value);
-  } else {
-    showNotice(describeError(status.error));
-  }
-}
+import { addActivity, describeError, describeReceipt, element, showNotice } from "./view";
 
 async function quickRefresh(): Promise<void> {
   const button = element("quick-refresh", HTMLButtonElement);
@@ -20,6 +14,7 @@ async function quickRefresh(): Promise<void> {
     const outcome = await commands.quickRefresh();
     if (outcome.ok) {
       addActivity(`Token for ${outcome.value.account.username}`, `from ${outcome.value.source}`, { outcome: "refreshed" });
+      renderToken(outcome.value);
       showNotice(null);
     } else {
       addActivity("Quick refresh failed", describeError(outcome.error), { outcome: outcome.error.kind });
@@ -52,12 +47,29 @@ async function start(): Promise<void> {
       addActivity(`Token for ${done.result.account.username}`, `from ${done.result.source}`, { outcome: "refreshed" });
     else addActivity("Quick refresh failed", describeError(done.error), { outcome: done.error.kind });
   });
+  await events.onDeviceCode(showDeviceCode);
+  await events.onDeviceCodeProgress(showDeviceCodeProgress);
+  await events.onTokenChanged((summary) => renderToken(summary));
+  await events.onAccountsChanged(() => {
+    void refreshAccounts();
+    void refreshStatus();
+  });
   element("quick-refresh", HTMLButtonElement).addEventListener("click", () => void quickRefresh());
-  element("sign-in", HTMLButtonElement).addEventListener("click", () => void signIn());
-  element("cancel-sign-in", HTMLButtonElement).addEventListener("click", () => void commands.cancelSignIn());
-  await refreshStatus();
-  const accounts = await refreshAccounts();
-  if (accounts[0]) await showProfile(accounts[0].homeAccountId);
+  wireSignIn();
+  wireToken();
+  wireGraph();
+  const status = await commands.appStatus();
+  if (status.ok) {
+    await refreshStatus();
+  } else {
+    showNotice(describeError(status.error));
+  }
+  await refreshAccounts();
+  const active = await commands.activeAccount();
+  if (active.ok && active.value !== null) {
+    await loadToken();
+    await showProfile(active.value);
+  }
   document.body.dataset.ready = "true";
 }
 

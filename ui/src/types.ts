@@ -71,8 +71,47 @@ export interface TokenSummary {
   account: Account;
   expiresOn: number;
   scopes: string;
-  source: "cache" | "refresh" | "interactive" | "deviceCode" | "usernamePassword";
+  source: TokenSource;
   cacheWarning: string | null;
+  /** The access token's header and claims when it is a JWT. */
+  decoded: { header: Record<string, unknown>; claims: Record<string, unknown> } | null;
+}
+
+export type TokenSource = "cache" | "refresh" | "interactive" | "deviceCode" | "usernamePassword";
+
+/** graphdesk_core::flows::device_code::DeviceCodeFlow (without the device code itself). */
+export interface DeviceCodeFlow {
+  userCode: string;
+  verificationUri: string;
+  message: string;
+  expiresOn: number;
+  interval: number;
+}
+
+/** graphdesk_core::flows::device_code::DeviceCodeProgress */
+export type DeviceCodeProgress = { kind: "waiting"; secondsLeft: number } | { kind: "slowedDown"; interval: number };
+
+/** graphdesk_core::session::ApiResult */
+export interface ApiResult {
+  status: number;
+  headers: [string, string][];
+  elapsedMs: number;
+  attempts: number;
+  requestId: string | null;
+  clientRequestId: string;
+  json: unknown;
+  text: string | null;
+  bodyBytes: number;
+  nextLink: string | null;
+}
+
+/** src-tauri commands::GraphRequest */
+export interface GraphRequest {
+  account: string | null;
+  method: "GET" | "POST" | "PATCH" | "PUT" | "DELETE";
+  path: string;
+  body: string;
+  scopes: string[];
 }
 
 /** graphdesk_core::session::SessionMode */

@@ -22,7 +22,9 @@ export function renderStatus(status: AppStatus): void {
   } else if (status.mode?.kind === "configured") {
     mode.textContent = status.mode.authority;
   }
-  element("sign-in", HTMLButtonElement).disabled = status.mode === null;
+  for (const id of ["sign-in", "sign-in-device-code", "sign-in-password"]) {
+    element(id, HTMLButtonElement).disabled = status.mode === null;
+  }
   if (status.sessionWarning) showNotice(status.sessionWarning);
   element("app-name", HTMLElement).textContent = status.name;
   element("app-version", HTMLElement).textContent = `v${status.version}`;
@@ -57,8 +59,18 @@ export function describeError(error: IpcError): string {
       return "Not signed in. Sign in first, then refresh.";
     case "config":
       return `Settings need attention (${error.field}): ${error.message}`;
-    case "uiRequired":
-      return `${error.message}${error.detail.correlationId ? ` (correlation id ${error.detail.correlationId})` : ""}`;
+    case "uiRequired": {
+      const code = error.detail.aadsts ? ` AADSTS${error.detail.aadsts}` : "";
+      const id = error.detail.correlationId ? ` correlation id ${error.detail.correlationId}` : "";
+      return `${error.message}${code || id ? ` (${`${code}${id}`.trim()})` : ""}`;
+    }
+    case "server": {
+      const code = error.detail.aadsts ? ` AADSTS${error.detail.aadsts}` : "";
+      const id = error.detail.correlationId ? ` correlation id ${error.detail.correlationId}` : "";
+      return `${error.message}${code || id ? ` (${`${code}${id}`.trim()})` : ""}`;
+    }
+    case "graph":
+      return `${error.message}${error.detail.requestId ? ` (request-id ${error.detail.requestId})` : ""}`;
     case "signInRefused":
       return `${error.message}${error.aadsts ? ` (AADSTS${error.aadsts})` : ""}`;
     default:

@@ -220,6 +220,18 @@ pub struct Photo {
     pub bytes: Vec<u8>,
 }
 
+impl Photo {
+    /// The photo as a `data:` URL, for an `<img>` in the window.
+    pub fn data_url(&self) -> String {
+        use base64::Engine as _;
+        format!(
+            "data:{};base64,{}",
+            self.content_type,
+            base64::engine::general_purpose::STANDARD.encode(&self.bytes)
+        )
+    }
+}
+
 impl std::fmt::Debug for Photo {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(

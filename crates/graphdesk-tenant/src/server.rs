@@ -397,6 +397,11 @@ async fn front(
         request.method().to_string(),
         request.uri().path().to_owned(),
     );
+    let client_request_id = request
+        .headers()
+        .get("client-request-id")
+        .and_then(|v| v.to_str().ok())
+        .map(|v| v.chars().take(64).collect::<String>());
     let target = FaultTarget::of_path(&path);
     let fault = target.and_then(|t| {
         tenant.store().faults.take(t, |f| {
@@ -429,6 +434,10 @@ async fn front(
         }
         _ => route(router, request).await,
     };
+    let mut response = response;
+    if path.starts_with("/v1.0/") || path.starts_with("/beta/") {
+        stamp_graph_ids(&mut response, client_request_id);
+    }
     if !path.starts_with("/_admin/") {
         let note = response.extensions().get::<LogNote>().cloned();
         log(&tenant, &method, &path, response.status().as_u16(), note);
@@ -494,6 +503,19 @@ fn fault_status(
         response.headers_mut().insert("retry-after", value);
     }
     response
+}
+
+/// Graph answers every request with a `request-id` (and echoes the client's `client-request-id`), errors or not.
+fn stamp_graph_ids(response: &mut Response<Body>, client_request_id: Option<String>) {
+    let headers = response.headers_mut();
+    if !headers.contains_key("request-id")
+        && let Ok(value) = HeaderValue::from_str(&uuid::Uuid::new_v4().to_string())
+    {
+        headers.insert("request-id", value);
+    }
+    if let Some(value) = client_request_id.and_then(|id| HeaderValue::from_str(&id).ok()) {
+        headers.insert("client-request-id", value);
+    }
 }
 
 fn log(tenant: &Tenant, method: &str, path: &str, status: u16, note: Option<LogNote>) {

@@ -617,3 +617,32 @@ async fn request_log_and_admin_api() {
         "already decided"
     );
 }
+
+#[tokio::test]
+async fn every_graph_answer_carries_a_request_id_and_echoes_the_client_request_id() {
+    let tenant = start().await;
+    let token = access_token(&tenant, "adele@contoso.example", "User.Read").await;
+    for (path, status) in [("/v1.0/me", 200), ("/v1.0/nothing-here", 400)] {
+        let response = client(&tenant)
+            .get(format!("{}{path}", tenant.https_url()))
+            .bearer_auth(&token)
+            .header("client-request-id", "c0ffee00-0000-4000-8000-000000000001")
+            .send()
+            .await
+            .expect("graph request");
+        assert_eq!(response.status(), status, "{path}");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned)
+        };
+        assert_eq!(header("request-id").map(|id| id.len()), Some(36), "{path}");
+        assert_eq!(
+            header("client-request-id").as_deref(),
+            Some("c0ffee00-0000-4000-8000-000000000001"),
+            "{path}"
+        );
+    }
+}

@@ -1,0 +1,56 @@
+//! A restart finds the sign-in: the token comes silently from the persisted cache (encrypted, its key in the real
+//! keyring) with no interaction — the demo tenant's log shows no sign-in and no token request after the restart.
+
+use graphdesk_e2e::{App, DemoTenant, Desktop};
+
+#[test]
+fn after_a_restart_the_token_comes_from_the_persisted_cache_without_interaction() {
+    let mut desktop = Desktop::start();
+    desktop.start_secret_service();
+    let mut app = App::launch_with_env(
+        "restart",
+        desktop,
+        &[],
+        &App::scripted_browser("adele@contoso.example"),
+    );
+    app.click("#sign-in");
+    app.wait_for("the token", "#token-source[data-source='interactive']");
+    let expiry = app.attribute_of("#token-expires-in", "data-expires-on");
+
+    app.restart();
+    assert_eq!(
+        app.wait_for(
+            "the account after the restart",
+            "#accounts li[data-username='adele@contoso.example'] .name"
+        ),
+        "Adele Vance"
+    );
+    assert_eq!(
+        app.wait_for("the cached token", "#token-source[data-source='cache']"),
+        "token cache"
+    );
+    assert_eq!(
+        app.attribute_of("#token-expires-in", "data-expires-on"),
+        expiry,
+        "the same token"
+    );
+    assert_eq!(
+        app.wait_for("the profile", "#profile:not([hidden]) #profile-name"),
+        "Adele Vance"
+    );
+    let tenant = DemoTenant::of(app.desktop());
+    let requests = tenant.requests();
+    assert!(
+        requests
+            .iter()
+            .all(|r| !r["path"].as_str().unwrap_or("").contains("/oauth2/")),
+        "no sign-in and no token request after the restart: {requests:?}"
+    );
+    assert!(
+        requests
+            .iter()
+            .any(|r| r["path"] == "/v1.0/me" && r["status"] == 200),
+        "the cached token works at Graph: {requests:?}"
+    );
+    app.save_screenshot("after-restart");
+}
