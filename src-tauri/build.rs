@@ -21,6 +21,8 @@ fn main() {
         "choose_account",
         "active_account",
         "open_device_page",
+        "settings_get",
+        "settings_set",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri-build failed: check tauri.conf.json, capabilities/ and that ui/dist exists (npm --prefix ui run build)");

@@ -9,6 +9,7 @@ use graphdesk_core::http::Method;
 use graphdesk_core::secret::Password;
 use graphdesk_core::service::RedirectReceipt;
 use graphdesk_core::session::{ApiResult, TokenSummary};
+use graphdesk_core::settings::Settings;
 use tauri::{AppHandle, State};
 
 use crate::events;
@@ -245,6 +246,26 @@ pub fn choose_account(
 #[tauri::command]
 pub fn active_account(state: State<'_, AppState>) -> Option<String> {
     state.service().session().and_then(|s| s.active())
+}
+
+/// The settings.
+#[tauri::command]
+pub fn settings_get(state: State<'_, AppState>) -> Settings {
+    state.settings()
+}
+
+/// Validates and saves the settings, then opens the session they describe (the configured app registration, or demo
+/// mode without a client id). Invalid settings are a typed error naming the field, and change nothing.
+#[tauri::command]
+pub async fn settings_set(
+    settings: Settings,
+    app: AppHandle,
+    state: State<'_, AppState>,
+) -> Result<AppStatus, IpcError> {
+    settings.save(state.service().paths().data_dir())?;
+    state.reopen(&settings).await?;
+    events::accounts_changed(&app);
+    Ok(state.service().status())
 }
 
 /// Cancels the sign-in in progress.

@@ -2,6 +2,7 @@
 //! commands, the tray and the deep-link handler. Behaviour lives in `graphdesk-core`; this file only wires it.
 
 mod background;
+mod cli;
 mod commands;
 mod deep_link;
 mod demo;
@@ -10,6 +11,7 @@ mod ipc_error;
 mod logging;
 mod notify;
 mod opener;
+mod session;
 mod state;
 mod tray;
 
@@ -18,27 +20,30 @@ use tauri::WindowEvent;
 /// Label of the one window (`tauri.conf.json`, `capabilities/main.json`).
 pub const MAIN_WINDOW: &str = "main";
 
-/// Opens the session before links or clicks can need it: demo mode (no app registration is configured yet).
+/// Opens the session before links or clicks can need it: the configured app registration, or demo mode.
 fn open_session<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
     use tauri::Manager;
     let state = app.state::<state::AppState>();
-    let data_dir = state.service().paths().data_dir().to_path_buf();
-    match tauri::async_runtime::block_on(demo::open_demo(&data_dir)) {
-        Ok((tenant, session, warning)) => {
-            if let Some(warning) = warning {
-                tracing::warn!(%warning, "token cache");
-            }
-            state.keep_demo(tenant);
-            state.service().attach(session);
-        }
-        Err(error) => {
-            tracing::error!(%error, "the demo tenant could not start; sign-in is unavailable")
-        }
+    let settings = state.settings();
+    if let Err(error) = tauri::async_runtime::block_on(state.reopen(&settings)) {
+        tracing::error!(%error, "no session could be opened; sign-in is unavailable");
     }
 }
 
-/// Builds and runs the app; returns when the user quits.
+/// Runs the CLI when the command line asks for it; otherwise builds and runs the app, returning when the user quits.
 pub fn run() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match cli::parse(&args) {
+        Some(Ok(command)) => std::process::exit(cli::run(command)),
+        Some(Err(error)) => {
+            eprintln!("graphdesk: {error}\nRun `graphdesk --help` for usage.");
+            std::process::exit(cli::exit::USAGE);
+        }
+        None => run_app(),
+    }
+}
+
+fn run_app() {
     let service = match state::AppState::for_current_user() {
         Ok(state) => state,
         Err(error) => {
@@ -46,7 +51,8 @@ pub fn run() {
             std::process::exit(2);
         }
     };
-    let _log_guard = logging::init(service.service().paths().log_dir());
+    let level = service.settings().log_level;
+    let _log_guard = logging::init(service.service().paths().log_dir(), &level, true);
 
     let result = tauri::Builder::default()
         // First: a second launch (how the OS delivers a deep link on Linux and Windows) hands its arguments to this
@@ -76,7 +82,9 @@ pub fn run() {
             commands::photo,
             commands::choose_account,
             commands::active_account,
-            commands::open_device_page
+            commands::open_device_page,
+            commands::settings_get,
+            commands::settings_set
         ])
         .setup(|app| {
             open_session(app.handle());

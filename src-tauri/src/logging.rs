@@ -13,11 +13,12 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// Environment variable holding the log filter.
 pub const LOG_ENV: &str = "GRAPHDESK_LOG";
 
-/// Starts logging. Keep the returned guard alive until exit so the file gets the last lines. Without a writable log
-/// directory GraphDesk still runs and logs to stderr only.
-pub fn init(log_dir: &Path) -> Option<WorkerGuard> {
-    let filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new("info"));
-    let stderr = tracing_subscriber::fmt::layer().with_writer(std::io::stderr);
+/// Starts logging at the level of `GRAPHDESK_LOG`, else the settings' level. Keep the returned guard alive until exit
+/// so the file gets the last lines. Without a writable log directory GraphDesk still runs and logs to stderr only. The
+/// CLI passes `to_stderr: false`: its stderr is for its own messages, its log goes to the file.
+pub fn init(log_dir: &Path, level: &str, to_stderr: bool) -> Option<WorkerGuard> {
+    let filter = EnvFilter::try_from_env(LOG_ENV).unwrap_or_else(|_| EnvFilter::new(level));
+    let stderr = to_stderr.then(|| tracing_subscriber::fmt::layer().with_writer(std::io::stderr));
     let file = std::fs::create_dir_all(log_dir)
         .map_err(|e| e.to_string())
         .and_then(|()| {

@@ -1,6 +1,7 @@
 //! The app's managed state: one core service, reached through one accessor by commands, the tray and deep links alike.
 
 use graphdesk_core::paths::AppPaths;
+use graphdesk_core::settings::Settings;
 use graphdesk_core::{CoreError, GraphDesk};
 use tauri::{AppHandle, Manager, Runtime};
 
@@ -46,9 +47,28 @@ impl AppState {
         &self.service
     }
 
-    /// Keeps the demo tenant running for the life of the app.
-    pub fn keep_demo(&self, tenant: graphdesk_tenant::RunningTenant) {
-        *self.demo.lock().unwrap_or_else(|p| p.into_inner()) = Some(tenant);
+    /// The settings; the defaults (demo mode) when the file cannot be read, with the reason logged.
+    pub fn settings(&self) -> Settings {
+        Settings::load(self.service.paths().data_dir()).unwrap_or_else(|error| {
+            tracing::warn!(%error, "settings not loaded; using the defaults");
+            Settings::default()
+        })
+    }
+
+    /// Opens the session `settings` describe in place of the current one (the demo tenant stops when it is no longer
+    /// needed). Sign-ins in progress are cancelled.
+    pub async fn reopen(&self, settings: &Settings) -> Result<(), CoreError> {
+        self.cancel_sign_in();
+        // Only one demo tenant can hold its ports: stop the old one before starting a new one.
+        *self.demo.lock().unwrap_or_else(|p| p.into_inner()) = None;
+        let (tenant, session, warning) =
+            crate::session::open(self.service.paths(), settings).await?;
+        if let Some(warning) = warning {
+            tracing::warn!(%warning, "token cache");
+        }
+        *self.demo.lock().unwrap_or_else(|p| p.into_inner()) = tenant;
+        self.service.attach(session);
+        Ok(())
     }
 
     /// A fresh cancel handle for a new sign-in (the previous one, if any, is cancelled).

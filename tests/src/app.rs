@@ -89,6 +89,12 @@ impl App {
 
     /// Quits the app (the driver closes it) and starts it again in the same desktop: same data directory, same keyring.
     pub fn restart(&mut self) {
+        self.quit();
+        self.start();
+    }
+
+    /// Quits the app and waits until its process is gone; the desktop (bus, keyring, data) stays.
+    pub fn quit(&mut self) {
         self.stop();
         // The single-instance lock goes with the process: a new start must not find the old one and hand over to it.
         let binary = app_binary();
@@ -96,7 +102,22 @@ impl App {
         wait_until("the app to exit", Duration::from_secs(30), || {
             (!process_running(&binary, &home)).then_some(())
         });
-        self.start();
+    }
+
+    /// Runs the GraphDesk binary in this desktop with `args` (the CLI), and returns its exit code, stdout and stderr.
+    pub fn run_cli(&self, args: &[&str]) -> (i32, String, String) {
+        let output = self
+            .desktop
+            .command(app_binary())
+            .args(args)
+            .stdin(Stdio::null())
+            .output()
+            .expect("the CLI runs");
+        (
+            output.status.code().unwrap_or(-1),
+            String::from_utf8_lossy(&output.stdout).into_owned(),
+            String::from_utf8_lossy(&output.stderr).into_owned(),
+        )
     }
 
     fn stop(&mut self) {

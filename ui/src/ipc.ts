@@ -11,6 +11,7 @@ import type {
   IpcError,
   QuickRefreshDone,
   RedirectReceipt,
+  Settings,
   TokenSummary,
   UserProfile,
 } from "./types";
@@ -61,6 +62,8 @@ export const commands = {
   photo: (account: string) => call<string | null>("photo", { account }),
   chooseAccount: (account: string) => call<Account>("choose_account", { account }),
   activeAccount: () => call<string | null>("active_account"),
+  settingsGet: () => call<Settings>("settings_get"),
+  settingsSet: (settings: Settings) => call<AppStatus>("settings_set", { settings }),
 };
 
 export const events = {

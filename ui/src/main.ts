@@ -2,6 +2,7 @@
 import { refreshAccounts, refreshStatus, showProfile } from "./accounts";
 import { wireGraph } from "./graph";
 import { commands, events } from "./ipc";
+import { wireSettings } from "./settings";
 import { showDeviceCode, showDeviceCodeProgress, wireSignIn } from "./signin";
 import { loadToken, renderToken, wireToken } from "./token";
 import type { RedirectReceipt } from "./types";
@@ -58,6 +59,7 @@ async function start(): Promise<void> {
   wireSignIn();
   wireToken();
   wireGraph();
+  wireSettings();
   const status = await commands.appStatus();
   if (status.ok) {
     await refreshStatus();

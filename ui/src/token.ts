@@ -53,6 +53,11 @@ export function renderToken(summary: TokenSummary | null): void {
 export async function loadToken(): Promise<void> {
   const outcome = await commands.token(null);
   renderToken(outcome.ok ? outcome.value : null);
+  if (!outcome.ok && outcome.error.kind !== "notSignedIn") {
+    element("token-empty", HTMLElement).textContent = `No token without signing in: ${describeError(outcome.error)}`;
+  } else {
+    element("token-empty", HTMLElement).textContent = "Sign in to see the active account's token.";
+  }
 }
 
 async function copyToken(): Promise<void> {

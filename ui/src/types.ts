@@ -133,3 +133,14 @@ export interface RedirectReceipt {
 export type QuickRefreshDone =
   | { outcome: "refreshed"; result: TokenSummary }
   | { outcome: "failed"; error: IpcError };
+
+/** graphdesk_core::settings::Settings */
+export interface Settings {
+  clientId: string;
+  tenant: string;
+  cloud: "global" | "usGovernment" | "china";
+  redirectUri: string;
+  defaultScopes: string[];
+  extraRootCaFile: string;
+  logLevel: string;
+}

@@ -21,7 +21,9 @@ export function renderStatus(status: AppStatus): void {
     mode.title = `Emulated tenant at ${status.mode.tenantUrl}; sign in as adele@contoso.example with the password demo`;
   } else if (status.mode?.kind === "configured") {
     mode.textContent = status.mode.authority;
+    mode.title = `Client id ${status.mode.clientId}`;
   }
+  mode.classList.toggle("demo", status.mode?.kind === "demo");
   for (const id of ["sign-in", "sign-in-device-code", "sign-in-password"]) {
     element(id, HTMLButtonElement).disabled = status.mode === null;
   }
@@ -58,7 +60,7 @@ export function describeError(error: IpcError): string {
     case "notSignedIn":
       return "Not signed in. Sign in first, then refresh.";
     case "config":
-      return `Settings need attention (${error.field}): ${error.message}`;
+      return `${error.message[0]?.toUpperCase() ?? ""}${error.message.slice(1)}.`;
     case "uiRequired": {
       const code = error.detail.aadsts ? ` AADSTS${error.detail.aadsts}` : "";
       const id = error.detail.correlationId ? ` correlation id ${error.detail.correlationId}` : "";

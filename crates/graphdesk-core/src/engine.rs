@@ -596,7 +596,7 @@ mod tests {
         sign_in(
             &mut cache,
             "uid.home-t",
-            "home-t",
+            "organizations",
             "oid-at-home",
             "ada@home",
         );

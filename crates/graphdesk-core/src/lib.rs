@@ -27,6 +27,7 @@ pub mod scopes;
 pub mod secret;
 pub mod service;
 pub mod session;
+pub mod settings;
 
 pub use error::CoreError;
 pub use service::{AppStatus, GraphDesk};

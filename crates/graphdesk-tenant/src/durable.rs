@@ -36,6 +36,10 @@ pub struct Snapshot {
     /// (client id, user object id, scopes).
     pub consents: Vec<(String, String, Vec<String>)>,
     pub revoked_before: HashMap<String, u64>,
+    /// The CA certificate (public) of the run that wrote the file: how another process (the CLI) trusts the running
+    /// tenant. A restart generates a new CA.
+    #[serde(default)]
+    pub ca_pem: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -49,7 +53,13 @@ pub struct KeptRefreshToken {
 
 impl Snapshot {
     /// The parts of `store` worth keeping.
-    pub fn capture(store: &Store, https_port: u16, http_port: u16, signing_key: String) -> Self {
+    pub fn capture(
+        store: &Store,
+        https_port: u16,
+        http_port: u16,
+        signing_key: String,
+        ca_pem: Option<String>,
+    ) -> Self {
         let mut refresh_tokens: Vec<KeptRefreshToken> = store
             .refresh_tokens
             .iter()
@@ -76,6 +86,7 @@ impl Snapshot {
             refresh_tokens,
             consents,
             revoked_before: store.revoked_before.clone(),
+            ca_pem,
         }
     }
 
@@ -200,8 +211,14 @@ mod tests {
         );
         store.consent("app", "oid-1", &["User.Read".into()]);
         store.revoked_before.insert("oid-2".into(), 30);
-        file.save(&Snapshot::capture(&store, 4431, 4432, "key".into()))
-            .expect("save");
+        file.save(&Snapshot::capture(
+            &store,
+            4431,
+            4432,
+            "key".into(),
+            Some("PEM".into()),
+        ))
+        .expect("save");
         #[cfg(unix)]
         {
             use std::os::unix::fs::PermissionsExt as _;
@@ -214,6 +231,7 @@ mod tests {
 
         let loaded = file.load().expect("load").expect("present");
         assert_eq!((loaded.https_port, loaded.http_port), (4431, 4432));
+        assert_eq!(loaded.ca_pem.as_deref(), Some("PEM"));
         let mut restored = Store::default();
         loaded.restore_into(&mut restored);
         assert_eq!(restored.refresh_tokens["rt-1"].user_oid, "oid-1");

@@ -98,7 +98,11 @@ impl TenantServer {
             if let Some(kept) = &kept {
                 kept.restore_into(&mut tenant.store());
             }
-            tenant.keep_state_in(file, https_addr.port(), http_addr.port());
+            tenant.keep_state_in(
+                file,
+                (https_addr.port(), http_addr.port()),
+                certificates.ca_pem.clone(),
+            );
             tenant.save_durable();
         }
         let tenant = Arc::new(tenant);

@@ -43,6 +43,15 @@ impl Default for TenantConfig {
     }
 }
 
+/// Where and what a durable tenant keeps.
+#[derive(Debug)]
+struct Durable {
+    file: crate::durable::DurableFile,
+    https_port: u16,
+    http_port: u16,
+    ca_pem: String,
+}
+
 /// The emulated tenant.
 #[derive(Debug)]
 pub struct Tenant {
@@ -52,7 +61,7 @@ pub struct Tenant {
     pub key: SigningKey,
     pub config: TenantConfig,
     /// Where the state is kept across restarts, with the ports it serves on (demo mode); `None` for tests.
-    durable: Option<(crate::durable::DurableFile, u16, u16)>,
+    durable: Option<Durable>,
 }
 
 /// What a token response needs to know about the grant.
@@ -88,21 +97,31 @@ impl Tenant {
     pub fn keep_state_in(
         &mut self,
         file: crate::durable::DurableFile,
-        https_port: u16,
-        http_port: u16,
+        (https_port, http_port): (u16, u16),
+        ca_pem: String,
     ) {
-        self.durable = Some((file, https_port, http_port));
+        self.durable = Some(Durable {
+            file,
+            https_port,
+            http_port,
+            ca_pem,
+        });
     }
 
     /// Writes the kept state, when there is a file for it. A failure is logged: the tenant goes on serving.
     pub fn save_durable(&self) {
-        let Some((file, https_port, http_port)) = &self.durable else {
+        let Some(durable) = &self.durable else {
             return;
         };
         let key = crate::crypto::b64url(self.key.pkcs8());
-        let snapshot =
-            crate::durable::Snapshot::capture(&self.store(), *https_port, *http_port, key);
-        if let Err(error) = file.save(&snapshot) {
+        let snapshot = crate::durable::Snapshot::capture(
+            &self.store(),
+            durable.https_port,
+            durable.http_port,
+            key,
+            Some(durable.ca_pem.clone()),
+        );
+        if let Err(error) = durable.file.save(&snapshot) {
             tracing::warn!(%error, "the tenant's state was not saved");
         }
     }

@@ -1,0 +1,62 @@
+//! The settings panel: an invalid app registration is refused with the field named and marked, and nothing changes; a
+//! valid one switches the window from the demo tenant to it; clearing the client id goes back to demo mode.
+
+use graphdesk_e2e::{App, Desktop};
+
+#[test]
+fn settings_are_validated_then_switch_between_configured_and_demo_mode() {
+    let mut desktop = Desktop::start();
+    desktop.start_secret_service();
+    let app = App::launch("settings", desktop, &[]);
+    assert_eq!(
+        app.wait_for("the demo badge", "#mode.demo"),
+        "Demo tenant — not Microsoft"
+    );
+
+    app.click("#open-settings");
+    app.wait_for("the panel", "#settings:not([hidden]) #settings-title");
+    assert_eq!(
+        app.attribute_of("#settings-redirect-uri", "value")
+            .as_deref(),
+        Some("graphdesk://auth")
+    );
+    app.type_into("#settings-client-id", "not a client id");
+    app.click("#settings-save");
+    let error = app.wait_for("the field error", "#settings-error:not([hidden])");
+    assert!(error.contains("client_id"), "{error}");
+    assert!(app.session().find("#settings-client-id.invalid").is_some());
+    assert_eq!(
+        app.wait_for("still demo", "#mode.demo"),
+        "Demo tenant — not Microsoft"
+    );
+    app.save_screenshot("settings-invalid");
+
+    app.type_into(
+        "#settings-client-id",
+        "11111111-2222-3333-4444-555555555555",
+    );
+    app.type_into("#settings-tenant", "contoso.onmicrosoft.com");
+    app.click("#settings-save");
+    assert_eq!(
+        app.wait_for("the configured authority", "#mode:not(.demo):not([hidden])"),
+        "https://login.microsoftonline.com/contoso.onmicrosoft.com"
+    );
+    assert!(
+        app.session().find("#settings:not([hidden])").is_none(),
+        "the panel closes"
+    );
+    let saved =
+        std::fs::read_to_string(app.desktop().data_dir().join("settings.json")).expect("saved");
+    assert!(
+        saved.contains("11111111-2222-3333-4444-555555555555"),
+        "{saved}"
+    );
+
+    app.click("#open-settings");
+    app.type_into("#settings-client-id", "");
+    app.click("#settings-save");
+    assert_eq!(
+        app.wait_for("demo again", "#mode.demo"),
+        "Demo tenant — not Microsoft"
+    );
+}

@@ -1,0 +1,94 @@
+// The settings panel: the app registration GraphDesk signs in with. The shell validates before saving; a refusal names
+// the field, which is marked, and nothing changes. Saving opens the new session (or demo mode without a client id).
+import { refreshAccounts, refreshStatus, renderProfile } from "./accounts";
+import { commands } from "./ipc";
+import { parseScopes } from "./graph";
+import { loadToken } from "./token";
+import type { Settings } from "./types";
+import { addActivity, describeError, element, showNotice } from "./view";
+
+const CLOUDS: readonly Settings["cloud"][] = ["global", "usGovernment", "china"];
+
+function isCloud(value: string): value is Settings["cloud"] {
+  return (CLOUDS as readonly string[]).includes(value);
+}
+
+function fill(settings: Settings): void {
+  element("settings-client-id", HTMLInputElement).value = settings.clientId;
+  element("settings-tenant", HTMLInputElement).value = settings.tenant;
+  element("settings-cloud", HTMLSelectElement).value = settings.cloud;
+  element("settings-redirect-uri", HTMLInputElement).value = settings.redirectUri;
+  element("settings-scopes", HTMLInputElement).value = settings.defaultScopes.join(" ");
+  element("settings-ca", HTMLInputElement).value = settings.extraRootCaFile;
+  element("settings-log-level", HTMLSelectElement).value = settings.logLevel;
+}
+
+function read(): Settings {
+  const cloud = element("settings-cloud", HTMLSelectElement).value;
+  return {
+    clientId: element("settings-client-id", HTMLInputElement).value.trim(),
+    tenant: element("settings-tenant", HTMLInputElement).value.trim(),
+    cloud: isCloud(cloud) ? cloud : "global",
+    redirectUri: element("settings-redirect-uri", HTMLInputElement).value.trim(),
+    defaultScopes: parseScopes(element("settings-scopes", HTMLInputElement).value),
+    extraRootCaFile: element("settings-ca", HTMLInputElement).value.trim(),
+    logLevel: element("settings-log-level", HTMLSelectElement).value,
+  };
+}
+
+function markInvalid(field: string | null, message: string | null): void {
+  for (const input of element("settings-form", HTMLFormElement).querySelectorAll<HTMLElement>("[data-field]")) {
+    input.classList.toggle("invalid", input.dataset.field === field);
+  }
+  const error = element("settings-error", HTMLElement);
+  error.hidden = message === null;
+  error.textContent = message ?? "";
+  error.dataset.field = field ?? "";
+}
+
+async function open(): Promise<void> {
+  const outcome = await commands.settingsGet();
+  if (!outcome.ok) {
+    showNotice(describeError(outcome.error));
+    return;
+  }
+  fill(outcome.value);
+  markInvalid(null, null);
+  element("settings", HTMLElement).hidden = false;
+}
+
+async function save(): Promise<void> {
+  const button = element("settings-save", HTMLButtonElement);
+  button.disabled = true;
+  try {
+    const outcome = await commands.settingsSet(read());
+    if (!outcome.ok) {
+      const field = outcome.error.kind === "config" ? outcome.error.field : null;
+      markInvalid(field, describeError(outcome.error));
+      return;
+    }
+    markInvalid(null, null);
+    element("settings", HTMLElement).hidden = true;
+    const mode = outcome.value.mode;
+    addActivity("Settings saved", mode?.kind === "configured" ? `signing in at ${mode.authority}` : "demo tenant", {
+      outcome: "settingsSaved",
+    });
+    renderProfile(null);
+    await refreshStatus();
+    await refreshAccounts();
+    await loadToken();
+  } finally {
+    button.disabled = false;
+  }
+}
+
+export function wireSettings(): void {
+  element("open-settings", HTMLButtonElement).addEventListener("click", () => void open());
+  element("settings-close", HTMLButtonElement).addEventListener("click", () => {
+    element("settings", HTMLElement).hidden = true;
+  });
+  element("settings-form", HTMLFormElement).addEventListener("submit", (event) => {
+    event.preventDefault();
+    void save();
+  });
+}
