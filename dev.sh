@@ -72,7 +72,9 @@ cmd_test() {
   build_ui
   say "building the app binary the end-to-end tests drive"
   cargo build -p graphdesk
-  say "running every test: unit, integration, peers (MSAL Python, msal-node), benchmarks once, end-to-end (Xvfb)"
+  say "bundling the .deb the package test installs (release build; about 6 minutes the first time)"
+  (cd src-tauri && npx --yes @tauri-apps/cli@2.12.5 build --bundles deb --ci)
+  say "running every test: unit, integration, peers (MSAL Python, msal-node), benchmarks once, end-to-end (Xvfb), the .deb"
   cargo test --workspace --no-fail-fast --all-targets
   cargo test --workspace --no-fail-fast --doc
 }

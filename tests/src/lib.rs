@@ -13,7 +13,7 @@ mod webdriver;
 
 pub use app::App;
 pub use desktop::Desktop;
-pub use paths::{app_binary, artifacts_dir};
+pub use paths::{app_binary, artifacts_dir, deb_package};
 pub use rerun::{inside_desktop, rerun_inside};
 pub use tenant::DemoTenant;
 pub use wait::wait_until;

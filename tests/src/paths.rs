@@ -22,6 +22,29 @@ pub fn app_binary() -> PathBuf {
     binary.canonicalize().expect("the binary path resolves")
 }
 
+/// The Debian package the Tauri bundler built (`target/release/bundle/deb/*.deb`; `GRAPHDESK_DEB` overrides).
+pub fn deb_package() -> PathBuf {
+    if let Some(deb) = std::env::var_os("GRAPHDESK_DEB") {
+        return PathBuf::from(deb);
+    }
+    let dir = target_dir().join("release/bundle/deb");
+    let mut debs: Vec<PathBuf> = std::fs::read_dir(&dir)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .map(|entry| entry.path())
+        .filter(|path| path.extension().is_some_and(|e| e == "deb"))
+        .collect();
+    debs.sort();
+    debs.pop().unwrap_or_else(|| {
+        panic!(
+            "no .deb in {}: build it first (`cd src-tauri && npx @tauri-apps/cli build --bundles deb`; the README's test \
+             command does this)",
+            dir.display()
+        )
+    })
+}
+
 /// `target/e2e-artifacts/<test>/`, created.
 pub fn artifacts_dir(test: &str) -> PathBuf {
     let dir = target_dir().join("e2e-artifacts").join(test);
