@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# GraphDesk's set-up commands (see README.md): installs what is missing on Debian/Ubuntu, builds, then either runs the app
-# or runs every test. Usage: ./dev.sh run [--release] | ./dev.sh test
+# GraphDesk's set-up commands (see README.md): installs what is missing on Debian/Ubuntu, builds, then runs the app, runs
+# every test, or runs the benchmark. Usage: ./dev.sh run [--release] | ./dev.sh test | ./dev.sh bench [--smoke] [--no-app]
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -79,8 +79,19 @@ cmd_test() {
   cargo test --workspace --no-fail-fast --doc
 }
 
+cmd_bench() {
+  ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
+  ensure_toolchains
+  build_ui
+  say "building the release app (the report measures the binary users get)"
+  (cd src-tauri && npx --yes @tauri-apps/cli@2.12.5 build --no-bundle --ci)
+  say "building the benchmark (release) and running it: GraphDesk vs MSAL Python and msal-node, then the app"
+  GRAPHDESK_BIN="$PWD/target/release/graphdesk" cargo run --release -q -p graphdesk-bench -- "$@"
+}
+
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
-  *) die "usage: ./dev.sh run [--release] | ./dev.sh test" ;;
+  bench) shift; cmd_bench "$@" ;;
+  *) die "usage: ./dev.sh run [--release] | ./dev.sh test | ./dev.sh bench [--smoke] [--no-app]" ;;
 esac

@@ -23,6 +23,7 @@ fn main() {
         "open_device_page",
         "settings_get",
         "settings_set",
+        "first_paint",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri-build failed: check tauri.conf.json, capabilities/ and that ui/dist exists (npm --prefix ui run build)");

@@ -248,6 +248,13 @@ pub fn active_account(state: State<'_, AppState>) -> Option<String> {
     state.service().session().and_then(|s| s.active())
 }
 
+/// The window reports its first paint; the log records how long after the process started it came (the benchmark reads it).
+#[tauri::command]
+pub fn first_paint() {
+    let elapsed = crate::STARTED.get().map(std::time::Instant::elapsed);
+    tracing::info!(ms = elapsed.map_or(0, |e| e.as_millis()), "first paint");
+}
+
 /// The settings.
 #[tauri::command]
 pub fn settings_get(state: State<'_, AppState>) -> Settings {

@@ -19,6 +19,8 @@ pub const DEVICE_CODE: &str = "graphdesk://device-code";
 pub const DEVICE_CODE_PROGRESS: &str = "graphdesk://device-code-progress";
 /// A token was acquired or refreshed (window, tray or background); payload: [`TokenSummary`].
 pub const TOKEN_CHANGED: &str = "graphdesk://token-changed";
+/// The session opened at start (or could not be); payload: `null`, or the [`IpcError`] why not.
+pub const SESSION_OPENED: &str = "graphdesk://session-opened";
 /// Accounts were added, removed or the active one changed; no payload.
 pub const ACCOUNTS_CHANGED: &str = "graphdesk://accounts-changed";
 
@@ -53,4 +55,10 @@ pub fn token_changed<R: Runtime>(app: &AppHandle<R>, summary: &TokenSummary) {
 pub fn accounts_changed<R: Runtime>(app: &AppHandle<R>) {
     crate::tray::accounts_changed(app);
     emit(app, ACCOUNTS_CHANGED, ());
+}
+
+/// Announces that the session opened at start (or why it could not).
+pub fn session_opened<R: Runtime>(app: &AppHandle<R>, error: Option<IpcError>) {
+    emit(app, SESSION_OPENED, error);
+    accounts_changed(app);
 }

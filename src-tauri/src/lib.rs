@@ -17,21 +17,31 @@ mod tray;
 
 use tauri::WindowEvent;
 
+/// When the process started (for the first-paint measurement).
+pub static STARTED: std::sync::OnceLock<std::time::Instant> = std::sync::OnceLock::new();
+
 /// Label of the one window (`tauri.conf.json`, `capabilities/main.json`).
 pub const MAIN_WINDOW: &str = "main";
 
-/// Opens the session before links or clicks can need it: the configured app registration, or demo mode.
+/// Opens the session (the configured app registration, or demo mode) in the background, so the window paints without
+/// waiting for the demo tenant's certificates or the keyring; the window learns of it through an event.
 fn open_session<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
-    use tauri::Manager;
-    let state = app.state::<state::AppState>();
-    let settings = state.settings();
-    if let Err(error) = tauri::async_runtime::block_on(state.reopen(&settings)) {
-        tracing::error!(%error, "no session could be opened; sign-in is unavailable");
-    }
+    let app = app.clone();
+    tauri::async_runtime::spawn(async move {
+        use tauri::Manager;
+        let state = app.state::<state::AppState>();
+        let settings = state.settings();
+        let outcome = state.reopen(&settings).await;
+        if let Err(error) = &outcome {
+            tracing::error!(%error, "no session could be opened; sign-in is unavailable");
+        }
+        events::session_opened(&app, outcome.err().map(ipc_error::IpcError::from));
+    });
 }
 
 /// Runs the CLI when the command line asks for it; otherwise builds and runs the app, returning when the user quits.
 pub fn run() {
+    STARTED.get_or_init(std::time::Instant::now);
     let args: Vec<String> = std::env::args().skip(1).collect();
     match cli::parse(&args) {
         Some(Ok(command)) => std::process::exit(cli::run(command)),
@@ -84,7 +94,8 @@ fn run_app() {
             commands::active_account,
             commands::open_device_page,
             commands::settings_get,
-            commands::settings_set
+            commands::settings_set,
+            commands::first_paint
         ])
         .setup(|app| {
             open_session(app.handle());

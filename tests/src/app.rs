@@ -104,6 +104,12 @@ impl App {
         });
     }
 
+    /// The app's process id (the process running the app binary in this desktop), once it runs.
+    pub fn pid(&self) -> Option<u32> {
+        let home = format!("HOME={}", self.desktop.home().display());
+        app_processes(&app_binary(), &home).into_iter().next()
+    }
+
     /// Runs the GraphDesk binary in this desktop with `args` (the CLI), and returns its exit code, stdout and stderr.
     pub fn run_cli(&self, args: &[&str]) -> (i32, String, String) {
         let output = self
@@ -245,17 +251,26 @@ impl Drop for App {
 
 /// Whether a process runs `binary` with `home_entry` (`HOME=…`) in its environment: the app under test in this desktop.
 fn process_running(binary: &std::path::Path, home_entry: &str) -> bool {
+    !app_processes(binary, home_entry).is_empty()
+}
+
+/// The processes running `binary` with `home_entry` in their environment.
+fn app_processes(binary: &std::path::Path, home_entry: &str) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
-        return false;
+        return Vec::new();
     };
-    entries.flatten().any(|entry| {
-        std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == binary)
-            && std::fs::read(entry.path().join("environ")).is_ok_and(|environ| {
-                environ
-                    .split(|b| *b == 0)
-                    .any(|var| var == home_entry.as_bytes())
-            })
-    })
+    entries
+        .flatten()
+        .filter(|entry| {
+            std::fs::read_link(entry.path().join("exe")).is_ok_and(|exe| exe == binary)
+                && std::fs::read(entry.path().join("environ")).is_ok_and(|environ| {
+                    environ
+                        .split(|b| *b == 0)
+                        .any(|var| var == home_entry.as_bytes())
+                })
+        })
+        .filter_map(|entry| entry.file_name().to_str()?.parse().ok())
+        .collect()
 }
 
 fn free_port() -> u16 {

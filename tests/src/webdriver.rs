@@ -154,6 +154,25 @@ impl Session {
         .unwrap_or_else(|e| panic!("typing: {e}"));
     }
 
+    /// Runs `script` in the page as an async script (its last argument is the callback) and returns what it passed on.
+    pub fn execute_async(&self, script: &str, args: Vec<Value>) -> Result<Value, String> {
+        self.call(
+            "POST",
+            "/execute/async",
+            Some(json!({ "script": script, "args": args })),
+        )
+    }
+
+    /// Sets the async script timeout.
+    pub fn set_script_timeout(&self, timeout: Duration) -> Result<(), String> {
+        self.call(
+            "POST",
+            "/timeouts",
+            Some(json!({ "script": timeout.as_millis() as u64 })),
+        )
+        .map(|_| ())
+    }
+
     /// Waits until the page has painted its current DOM (two animation frames): WebKit's screenshot shows the last
     /// painted frame, which can lag the DOM a test has just read.
     pub fn wait_for_paint(&self) -> Result<(), String> {

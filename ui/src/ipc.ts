@@ -24,6 +24,7 @@ const EVENTS = {
   deviceCodeProgress: "graphdesk://device-code-progress",
   tokenChanged: "graphdesk://token-changed",
   accountsChanged: "graphdesk://accounts-changed",
+  sessionOpened: "graphdesk://session-opened",
 } as const;
 
 /** A command's answer: the value, or the typed error the shell sent. */
@@ -62,6 +63,7 @@ export const commands = {
   photo: (account: string) => call<string | null>("photo", { account }),
   chooseAccount: (account: string) => call<Account>("choose_account", { account }),
   activeAccount: () => call<string | null>("active_account"),
+  firstPaint: () => call<null>("first_paint"),
   settingsGet: () => call<Settings>("settings_get"),
   settingsSet: (settings: Settings) => call<AppStatus>("settings_set", { settings }),
 };
@@ -78,4 +80,6 @@ export const events = {
   onTokenChanged: (handler: (summary: TokenSummary) => void): Promise<UnlistenFn> =>
     listen<TokenSummary>(EVENTS.tokenChanged, (event) => handler(event.payload)),
   onAccountsChanged: (handler: () => void): Promise<UnlistenFn> => listen<null>(EVENTS.accountsChanged, () => handler()),
+  onSessionOpened: (handler: (error: IpcError | null) => void): Promise<UnlistenFn> =>
+    listen<IpcError | null>(EVENTS.sessionOpened, (event) => handler(event.payload)),
 };

@@ -60,12 +60,26 @@ async function start(): Promise<void> {
   wireToken();
   wireGraph();
   wireSettings();
+  // The session opens in the background (demo tenant, keyring): the window paints first, then fills in.
+  // Listen before asking: a session that opens after the question is announced; one that opened before shows in it.
+  let opened = false;
+  let sessionOpened: () => void = () => undefined;
+  const sessionReady = new Promise<void>((resolve) => (sessionOpened = resolve));
+  await events.onSessionOpened((error) => {
+    if (error) showNotice(`GraphDesk could not open its session: ${describeError(error)}`);
+    sessionOpened();
+  });
   const status = await commands.appStatus();
   if (status.ok) {
+    opened = status.value.mode !== null;
     await refreshStatus();
   } else {
     showNotice(describeError(status.error));
   }
+  document.body.dataset.painted = "true";
+  requestAnimationFrame(() => requestAnimationFrame(() => void commands.firstPaint()));
+  if (!opened) await sessionReady;
+  await refreshStatus();
   await refreshAccounts();
   const active = await commands.activeAccount();
   if (active.ok && active.value !== null) {

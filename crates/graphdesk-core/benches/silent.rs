@@ -16,13 +16,14 @@ use graphdesk_core::keystore::InMemoryKeyStore;
 
 const CLIENT_ID: &str = "5a1e0d3c-9b7f-4e21-8c6d-0f2a4b6c8e10";
 const NOW: u64 = 1_800_000_000;
-/// Five non-overlapping scope sets: five access tokens per account.
+/// Five non-overlapping scope sets: five access tokens per account; `User.Read` is a strict subset of the first (the
+/// same caches `graphdesk-bench` gives the peers).
 const TARGETS: [&str; 5] = [
-    "User.Read",
-    "Mail.Read",
-    "Calendars.Read",
-    "Files.Read",
-    "Sites.Read.All",
+    "User.Read User.ReadBasic.All",
+    "Mail.Read Mail.Send",
+    "Calendars.Read Calendars.ReadWrite",
+    "Files.Read Files.Read.All",
+    "Sites.Read.All Sites.ReadWrite.All",
 ];
 
 /// A silent hit must not touch the network.

@@ -90,8 +90,20 @@ impl From<&crate::cache::schema::AccountEntry> for Account {
     }
 }
 
-/// Folds the cache's account entries (one per account and tenant) into accounts with their tenant profiles. The
-/// account's own fields come from its home tenant's entry when there is one.
+/// One account from its entries (one per tenant it signed in to): its own fields from the home tenant's entry when
+/// there is one, every entry as a tenant profile, home first.
+fn account_with_profiles(mut entries: Vec<&crate::cache::schema::AccountEntry>) -> Option<Account> {
+    if let [only] = entries.as_slice() {
+        // The common case, and the silent path's: one tenant.
+        return Some(Account::from(*only));
+    }
+    entries.sort_by_cached_key(|e| (!TenantProfile::of(e).is_home_tenant, e.realm.clone()));
+    let mut account = Account::from(*entries.first()?);
+    account.tenant_profiles = entries.iter().map(|e| TenantProfile::of(e)).collect();
+    Some(account)
+}
+
+/// Folds the cache's account entries (one per account and tenant) into accounts with their tenant profiles.
 fn group_tenant_profiles<'a>(
     entries: impl IntoIterator<Item = &'a crate::cache::schema::AccountEntry>,
 ) -> Vec<Account> {
@@ -105,12 +117,7 @@ fn group_tenant_profiles<'a>(
     }
     by_home
         .into_values()
-        .filter_map(|mut entries| {
-            entries.sort_by_key(|e| (!TenantProfile::of(e).is_home_tenant, e.realm.clone()));
-            let mut account = Account::from(*entries.first()?);
-            account.tenant_profiles = entries.iter().map(|e| TenantProfile::of(e)).collect();
-            Some(account)
-        })
+        .filter_map(account_with_profiles)
         .collect()
 }
 
@@ -264,8 +271,7 @@ impl TokenEngine {
     /// The account with this home account id, by index (the silent path's lookup).
     fn cached_account(&self, home_account_id: &str) -> Option<Account> {
         self.read_cache(|cache| {
-            group_tenant_profiles(cache.account_entries(&self.scope.environment, home_account_id))
-                .pop()
+            account_with_profiles(cache.account_entries(&self.scope.environment, home_account_id))
         })
     }
 
