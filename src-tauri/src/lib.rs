@@ -123,3 +123,98 @@ fn run_app() {
         std::process::exit(1);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! The webview's locks, read from the files that set them: the CSP, the capability file against the commands the
+    //! app registers, and the UI sources' use of the DOM.
+
+    use std::collections::BTreeSet;
+
+    fn read(path: &str) -> String {
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(path))
+            .unwrap_or_else(|e| panic!("{path}: {e}"))
+    }
+
+    /// The words in `text` between `start` and the next `end` that begin with `prefix` (which is stripped).
+    fn names_between(text: &str, start: &str, end: &str, prefix: &str) -> BTreeSet<String> {
+        let from = text.find(start).expect("start marker") + start.len();
+        let block = &text[from..from + text[from..].find(end).expect("end marker")];
+        block
+            .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == ':' || c == '-'))
+            .filter_map(|word| word.strip_prefix(prefix))
+            .filter(|word| !word.is_empty())
+            .map(str::to_owned)
+            .collect()
+    }
+
+    #[test]
+    fn the_webview_is_locked_down() {
+        let config: serde_json::Value =
+            serde_json::from_str(&read("tauri.conf.json")).expect("config");
+        assert_eq!(config["app"]["withGlobalTauri"], false);
+        let csp = config["app"]["security"]["csp"].as_str().expect("a CSP");
+        assert!(csp.starts_with("default-src 'self';"), "{csp}");
+        for forbidden in ["unsafe-inline", "unsafe-eval", "https:", "http: ", "*"] {
+            assert!(!csp.contains(forbidden), "CSP allows {forbidden}: {csp}");
+        }
+        assert!(csp.contains("object-src 'none'") && csp.contains("frame-ancestors 'none'"));
+
+        // Every command the app registers is allowed, nothing else is: no plugin permissions beyond events.
+        let registered =
+            names_between(&read("src/lib.rs"), "generate_handler![", "]", "commands::");
+        let manifest = names_between(&read("build.rs"), "commands(&[", "]", "");
+        assert_eq!(
+            registered, manifest,
+            "build.rs's app manifest lists exactly the registered commands"
+        );
+        let capability: serde_json::Value =
+            serde_json::from_str(&read("capabilities/main.json")).expect("capability");
+        let allowed: BTreeSet<String> = capability["permissions"]
+            .as_array()
+            .expect("permissions")
+            .iter()
+            .map(|p| p.as_str().expect("a name").to_owned())
+            .collect();
+        let mut expected: BTreeSet<String> = registered
+            .iter()
+            .map(|c| format!("allow-{}", c.replace('_', "-")))
+            .collect();
+        expected.extend([
+            "core:event:allow-listen".into(),
+            "core:event:allow-unlisten".into(),
+        ]);
+        assert_eq!(allowed, expected);
+
+        // The UI writes text, never markup, and evaluates nothing.
+        let ui = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../ui");
+        let mut sources = vec![ui.join("index.html")];
+        sources.extend(
+            std::fs::read_dir(ui.join("src"))
+                .expect("ui/src")
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| p.extension().is_some_and(|e| e == "ts")),
+        );
+        assert!(sources.len() > 5, "{sources:?}");
+        for source in sources {
+            let text = std::fs::read_to_string(&source).expect("source");
+            for sink in [
+                "innerHTML",
+                "outerHTML",
+                "insertAdjacentHTML",
+                "document.write",
+                "eval(",
+                "new Function",
+            ] {
+                assert!(!text.contains(sink), "{} uses {sink}", source.display());
+            }
+            if source.ends_with("index.html") {
+                assert!(
+                    !text.contains("<script>") && !text.contains("onclick="),
+                    "inline script in index.html"
+                );
+            }
+        }
+    }
+}

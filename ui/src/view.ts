@@ -1,4 +1,4 @@
-// Rendering helpers: look elements up once, write text only (never innerHTML), and describe outcomes in words.
+// Rendering helpers: look elements up once, write text only (never markup), and describe outcomes in words.
 import type { AppStatus, IpcError, RedirectReceipt } from "./types";
 
 export function element<T extends HTMLElement>(id: string, kind: { new (): T }): T {

@@ -102,6 +102,22 @@ async fn sign_in_profile_refresh_sign_out_and_restart() {
         ("adele@contoso.example", TokenSource::Interactive)
     );
     assert_eq!(signed_in.cache_warning, None, "saved");
+    // What the window receives holds none of the cached secrets.
+    let window_json = serde_json::to_string(&signed_in).expect("json");
+    let secrets: Vec<String> = session.engine().read_cache(|cache| {
+        let doc = cache.document();
+        let access = doc.access_tokens.values().map(|e| e.secret.clone());
+        let refresh = doc.refresh_tokens.values().map(|e| e.secret.clone());
+        let id = doc.id_tokens.values().map(|e| e.secret.clone());
+        access.chain(refresh).chain(id).collect()
+    });
+    assert_eq!(secrets.len(), 3, "an access, a refresh and an ID token");
+    for secret in &secrets {
+        assert!(
+            !window_json.contains(secret.as_str()),
+            "a secret reached the window's JSON"
+        );
+    }
     let profile = session
         .profile("adele@contoso.example")
         .await
@@ -364,4 +380,136 @@ async fn password_device_code_and_api_calls_through_the_session() {
         .expect("photo call")
         .expect("Adele has a photo");
     assert!(photo.content_type.starts_with("image/"));
+}
+
+/// A browser that shows the sign-in page and waits: the user has not finished, so the sign-in stays pending.
+#[derive(Debug, Default)]
+struct WaitingBrowser {
+    url: std::sync::Mutex<Option<String>>,
+}
+
+impl Opener for WaitingBrowser {
+    fn open(&self, url: &str) -> Result<(), CoreError> {
+        *self.url.lock().expect("lock") = Some(url.to_owned());
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_sign_in_links_are_refused_typed_and_cause_no_token_request() {
+    let tenant = TenantServer::new().start().await.expect("tenant");
+    let dir = tempfile::tempdir().expect("dir");
+    let service = Arc::new(GraphDesk::new(AppPaths::rooted_at(dir.path())).expect("service"));
+    let (session, _) = open_session(&tenant, dir.path(), Arc::new(InMemoryKeyStore::default()));
+    let session = service.attach(session);
+    let browser = Arc::new(WaitingBrowser::default());
+    let signing_in = {
+        let (session, browser) = (session.clone(), browser.clone());
+        tokio::spawn(async move { session.sign_in(browser.as_ref(), &Cancel::new()).await })
+    };
+    let authorize_url = loop {
+        if let Some(url) = browser.url.lock().expect("lock").clone() {
+            break url;
+        }
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    };
+    let state = url::Url::parse(&authorize_url)
+        .expect("url")
+        .query_pairs()
+        .find(|(k, _)| k == "state")
+        .map(|(_, v)| v.into_owned())
+        .expect("state");
+    tenant.clear_requests();
+
+    let long = "a".repeat(9_000);
+    let corpus: Vec<(String, &str)> = vec![
+        (format!("https://auth?code=c&state={state}"), "wrongTarget"),
+        (format!("http://127.0.0.1:1/?code=c&state={state}"), "wrongTarget"),
+        (format!("graphdesk://evil?code=c&state={state}"), "wrongTarget"),
+        (format!("graphdesk://auth/extra?code=c&state={state}"), "wrongTarget"),
+        (format!("graphdesk://user@auth?code=c&state={state}"), "wrongTarget"),
+        (format!("graphdesk://auth:8080?code=c&state={state}"), "wrongTarget"),
+        (format!("otherapp://auth?code=c&state={state}"), "wrongTarget"),
+        ("javascript:alert(1)".into(), "wrongTarget"),
+        ("file:///etc/passwd".into(), "wrongTarget"),
+        ("data:text/html,<script>alert(1)</script>".into(), "wrongTarget"),
+        ("not a url at all".into(), "malformed"),
+        ("".into(), "malformed"),
+        ("graphdesk://auth".into(), "missingParameter"),
+        ("graphdesk://auth?code=c".into(), "missingParameter"),
+        (format!("graphdesk://auth?state={state}"), "missingParameter"),
+        ("graphdesk://auth?code=c&state=forged-state".into(), "unknownState"),
+        ("graphdesk://auth?code=c&state=".into(), "missingParameter"),
+        (format!("graphdesk://auth?code=c&state={state}x"), "unknownState"),
+        (format!("graphdesk://auth?code=c&state={}", &state[..state.len() - 1]), "unknownState"),
+        (format!("graphdesk://auth?code=c&state={state}&state={state}"), "duplicateParameter"),
+        (format!("graphdesk://auth?code=c&code=d&state={state}"), "duplicateParameter"),
+        (format!("graphdesk://auth?code={long}&state={state}"), "tooLong"),
+        (format!("graphdesk://auth?code=%ZZ&state={state}"), "badEncoding"),
+        (format!("graphdesk://auth?code=%C3%28&state={state}"), "badEncoding"),
+        (format!("graphdesk://auth?code=c&state={state}#frag"), "fragment"),
+        (format!("graphdesk://auth#access_token=eyJ.x.y&state={state}"), "fragment"),
+        (format!("graphdesk://auth?code=c&state={state}&access_token=eyJ.x.y"), "forbiddenParameter"),
+        (format!("graphdesk://auth?code=c&state={state}&id_token=eyJ.x.y"), "forbiddenParameter"),
+        (format!("graphdesk://auth?code=c&state={state}&refresh_token=0.AR"), "forbiddenParameter"),
+        (format!("graphdesk://auth?access_token=eyJ.x.y&token_type=Bearer&state={state}"), "forbiddenParameter"),
+        (format!("graphdesk://auth?code=c&error=access_denied&state={state}"), "codeAndError"),
+        (
+            "graphdesk://auth?error=%3Cscript%3Ealert(1)%3C%2Fscript%3E&error_description=%3Cimg%20src%3Dx%3E&state=forged"
+                .into(),
+            "unknownState",
+        ),
+        ("graphdesk://auth?code=c%0d%0aSet-Cookie:%20x&state=forged".into(), "unknownState"),
+        ("GRAPHDESK://AUTH?code=c&state=forged".into(), "unknownState"),
+    ];
+    assert!(corpus.len() >= 30, "{}", corpus.len());
+    for (link, reason) in &corpus {
+        let receipt = service.receive_redirect(link);
+        let error = receipt
+            .result
+            .expect_err(&format!("accepted: {}", &link[..link.len().min(80)]));
+        assert_eq!(
+            serde_json::to_value(&error).expect("json")["reason"],
+            *reason,
+            "{}",
+            &link[..link.len().min(80)]
+        );
+        // The fingerprint names the link without repeating it.
+        assert!(!receipt.fingerprint.contains("code") && receipt.fingerprint.len() <= 16);
+    }
+    assert!(
+        tenant.requests().iter().all(|r| r.grant_type.is_none()),
+        "no token request: {:?}",
+        tenant.requests()
+    );
+
+    // The genuine redirect still completes the sign-in the hostile links tried to hijack; then it cannot be replayed.
+    let genuine = graphdesk_tenant::automation::complete_authorization(
+        tenant.tenant(),
+        &authorize_url,
+        "adele@contoso.example",
+        None,
+        true,
+    )
+    .expect("signed in");
+    assert!(service.receive_redirect(&genuine).result.is_ok());
+    let signed_in = signing_in.await.expect("task").expect("signed in");
+    assert_eq!(signed_in.account.username, "adele@contoso.example");
+    let replay = service
+        .receive_redirect(&genuine)
+        .result
+        .expect_err("replay");
+    assert!(
+        matches!(
+            serde_json::to_value(&replay).expect("json")["reason"].as_str(),
+            Some("replayedState" | "noSignInInProgress")
+        ),
+        "{replay:?}"
+    );
+    let token_requests = tenant
+        .requests()
+        .iter()
+        .filter(|r| r.grant_type.is_some())
+        .count();
+    assert_eq!(token_requests, 1, "exactly the genuine code redemption");
 }
