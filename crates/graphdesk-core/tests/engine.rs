@@ -215,6 +215,46 @@ async fn a_hundred_concurrent_silent_calls_on_an_expired_token_refresh_once() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_silent_calls_from_a_hundred_tasks_on_an_expired_token_refresh_once_and_never_fail()
+ {
+    let s = setup().await;
+    let first = sign_in(&s, "adele@contoso.example", &["User.Read"]).await;
+    let home = first.account.home_account_id.clone();
+    advance(&s, 4_000);
+    s.tenant.clear_requests();
+    let tasks: Vec<_> = (0..100)
+        .map(|_| {
+            let (engine, home) = (s.engine.clone(), home.clone());
+            tokio::spawn(async move {
+                let mut failures = 0;
+                for _ in 0..100 {
+                    let answer = engine
+                        .acquire_token_silent(
+                            &scopes(&["User.Read"]),
+                            &home,
+                            &SilentOptions::default(),
+                        )
+                        .await;
+                    failures += usize::from(answer.is_err());
+                }
+                failures
+            })
+        })
+        .collect();
+    let failures: usize = futures::future::join_all(tasks)
+        .await
+        .into_iter()
+        .map(|t| t.expect("task"))
+        .sum();
+    assert_eq!(failures, 0, "no call failed");
+    assert_eq!(
+        grants(&s.tenant, "refresh_token"),
+        1,
+        "exactly one refresh for 10,000 calls"
+    );
+}
+
 #[tokio::test]
 async fn refresh_on_force_refresh_and_claims_bypass_the_cache() {
     let s = setup_with(
