@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # GraphDesk's set-up commands (see README.md): installs what is missing on Debian/Ubuntu, builds, then runs the app, runs
-# every test, or runs the benchmark. Usage: ./dev.sh run [--release] | ./dev.sh test | ./dev.sh bench [--smoke] [--no-app]
+# every test, runs the benchmark, or fuzzes.
+# Usage: ./dev.sh run [--release] | ./dev.sh test | ./dev.sh bench [--smoke] [--no-app] | ./dev.sh fuzz [SECONDS] [TARGET...]
 set -euo pipefail
 cd "$(dirname "$0")"
 
@@ -89,9 +90,17 @@ cmd_bench() {
   GRAPHDESK_BIN="$PWD/target/release/graphdesk" cargo run --release -q -p graphdesk-bench -- "$@"
 }
 
+cmd_fuzz() {
+  ensure_packages "${BUILD_PACKAGES[@]}"
+  ensure_toolchains
+  say "fuzzing (libFuzzer, stable Rust): ${1:-30} s per target"
+  fuzz/run.sh "$@"
+}
+
 case "${1:-}" in
   run) shift; cmd_run "$@" ;;
   test) shift; cmd_test "$@" ;;
   bench) shift; cmd_bench "$@" ;;
-  *) die "usage: ./dev.sh run [--release] | ./dev.sh test | ./dev.sh bench [--smoke] [--no-app]" ;;
+  fuzz) shift; cmd_fuzz "$@" ;;
+  *) die "usage: ./dev.sh run [--release] | ./dev.sh test | ./dev.sh bench [--smoke] [--no-app] | ./dev.sh fuzz [SECONDS] [TARGET...]" ;;
 esac
