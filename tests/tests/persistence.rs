@@ -15,6 +15,7 @@ use graphdesk_core::keystore::OsKeyring;
 use graphdesk_e2e::{Desktop, inside_desktop, rerun_inside};
 
 const WRITER: &str = "GRAPHDESK_E2E_CACHE_WRITER";
+const FULL_DISK_WRITER: &str = "GRAPHDESK_E2E_FULL_DISK_WRITER";
 const CACHE_DIR: &str = "GRAPHDESK_E2E_CACHE_DIR";
 /// Accounts in the caches the writer alternates between (~150 KB each, so a kill often lands mid-write).
 const ACCOUNTS: usize = 150;
@@ -178,6 +179,71 @@ fn kill_during_writes_always_leaves_a_readable_cache() {
         2,
         "both states were written and survived kills: {seen:?}"
     );
+}
+
+#[test]
+fn a_full_disk_fails_the_save_with_a_typed_error_and_keeps_the_previous_cache() {
+    const NAME: &str = "a_full_disk_fails_the_save_with_a_typed_error_and_keeps_the_previous_cache";
+    if let Some(dir) = std::env::var_os(FULL_DISK_WRITER) {
+        // The writer, whose files may not grow past 64 KiB (the shell's `ulimit -f`, with SIGXFSZ ignored so the write
+        // fails with an error instead of killing the process): what a full disk does to a write.
+        let error = store(&PathBuf::from(dir))
+            .save(&mut cache(ACCOUNTS, "B"))
+            .expect_err("the disk is full");
+        assert!(matches!(error, CoreError::Cache { .. }), "{error:?}");
+        println!("typed error: {error}");
+        return;
+    }
+    if !inside_desktop() {
+        let mut desktop = Desktop::start();
+        desktop.start_secret_service();
+        let dir = tempfile::tempdir().expect("dir");
+        return rerun_inside(
+            &desktop,
+            NAME,
+            &[(CACHE_DIR, dir.path().display().to_string())],
+        );
+    }
+    let dir = PathBuf::from(std::env::var_os(CACHE_DIR).expect("cache dir"));
+    store(&dir)
+        .save(&mut cache(1, "A"))
+        .expect("the previous state");
+    let before = std::fs::read(dir.join("token_cache.bin")).expect("written");
+    assert!(
+        before.len() < 64 * 1024,
+        "state A fits; state B ({ACCOUNTS} accounts) does not"
+    );
+    let output = Command::new("bash")
+        .args([
+            "-c",
+            "trap '' XFSZ; ulimit -f 64; exec \"$0\" --exact \"$1\" --nocapture --test-threads=1",
+        ])
+        .arg(std::env::current_exe().expect("test binary"))
+        .arg(NAME)
+        .env(FULL_DISK_WRITER, &dir)
+        .output()
+        .expect("the writer runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    assert!(
+        output.status.success()
+            && stdout.contains("typed error: token cache: cannot write")
+            && stdout.contains("File too large"),
+        "{stdout}\n{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    // The previous cache is intact, byte for byte, and no temporary file was left behind.
+    assert_eq!(
+        std::fs::read(dir.join("token_cache.bin")).expect("still there"),
+        before
+    );
+    assert_eq!(marker_of(&store(&dir).load().expect("loads").cache), "A");
+    let leftovers: Vec<String> = std::fs::read_dir(&dir)
+        .expect("dir")
+        .flatten()
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.ends_with(".tmp"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
 }
 
 #[test]
