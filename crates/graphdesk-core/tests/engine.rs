@@ -255,6 +255,99 @@ async fn ten_thousand_silent_calls_from_a_hundred_tasks_on_an_expired_token_refr
     );
 }
 
+/// A fault's name, the faults to inject, and the error it must end in.
+type FaultCase = (&'static str, Vec<FaultAction>, fn(&CoreError) -> bool);
+
+#[tokio::test]
+async fn token_endpoint_faults_end_in_typed_errors_and_leave_the_cache_as_it_was() {
+    let s = setup().await;
+    // The same tenant through a client that gives up after a second, for the "slow" fault.
+    let impatient = TokenEngine::new(
+        ClientConfig::builder(DEMO_CLIENT_ID)
+            .authority(s.tenant.authority("organizations"))
+            .extra_root_ca_pem(s.tenant.ca_pem())
+            .build()
+            .expect("config"),
+        ReqwestClient::new(Duration::from_secs(1), Some(s.tenant.ca_pem()))
+            .expect("http")
+            .shared(),
+        s.clock.clone(),
+        Arc::new(s.clock.clone()),
+    );
+    let home = sign_in(&s, "adele@contoso.example", &["User.Read"])
+        .await
+        .account
+        .home_account_id;
+    let snapshot = |engine: &TokenEngine| engine.read_cache(|cache| cache.to_json());
+    impatient
+        .import_cache(
+            &s.engine
+                .export_cache(graphdesk_core::cache::interop::Dialect::MsalNode),
+        )
+        .expect("the same cache");
+    let forced = SilentOptions {
+        force_refresh: true,
+        ..SilentOptions::default()
+    };
+    let status = |status| FaultAction::Status {
+        status,
+        retry_after: None,
+    };
+    let cases: Vec<FaultCase> = vec![
+        (
+            "500",
+            vec![status(500), status(500)],
+            |e| matches!(e, CoreError::Server(s) if s.status == 500),
+        ),
+        (
+            "503",
+            vec![status(503), status(503)],
+            |e| matches!(e, CoreError::Server(s) if s.status == 503),
+        ),
+        ("garbage", vec![FaultAction::MalformedBody], |e| {
+            matches!(e, CoreError::Protocol { .. })
+        }),
+        (
+            "reset",
+            vec![FaultAction::DropConnection, FaultAction::DropConnection],
+            |e| matches!(e, CoreError::Network { .. }),
+        ),
+        (
+            "slow",
+            vec![
+                FaultAction::Delay { ms: 2_500 },
+                FaultAction::Delay { ms: 2_500 },
+            ],
+            |e| matches!(e, CoreError::Timeout | CoreError::Network { .. }),
+        ),
+    ];
+    for (name, faults, expected) in cases {
+        let engine = if name == "slow" {
+            &impatient
+        } else {
+            s.engine.as_ref()
+        };
+        let before = snapshot(engine);
+        for fault in faults {
+            s.tenant.inject(Fault::once(FaultTarget::Token, fault));
+        }
+        let error = engine
+            .acquire_token_silent(&scopes(&["User.Read"]), &home, &forced)
+            .await
+            .expect_err(name);
+        assert!(expected(&error), "{name}: {error:?}");
+        assert!(!error.to_string().is_empty(), "{name}: a message");
+        assert_eq!(snapshot(engine), before, "{name}: the cache is as it was");
+        s.tenant.clear_faults();
+        // The refresh token still works once the platform recovers.
+        let recovered = engine
+            .acquire_token_silent(&scopes(&["User.Read"]), &home, &forced)
+            .await
+            .unwrap_or_else(|e| panic!("{name}: after the fault: {e:?}"));
+        assert_eq!(recovered.source, TokenSource::Refresh, "{name}");
+    }
+}
+
 #[tokio::test]
 async fn refresh_on_force_refresh_and_claims_bypass_the_cache() {
     let s = setup_with(
