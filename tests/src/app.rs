@@ -6,10 +6,13 @@ use std::path::PathBuf;
 use std::process::{Child, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::{Desktop, Session, app_binary, artifacts_dir, wait_until};
+use crate::{Desktop, Session, app_binary, artifacts_dir, poll_until, wait_until};
 
 /// How long a window may take to start and render (debug build, first WebKit start on a loaded machine).
 const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// The D-Bus name the running instance holds (`tauri-plugin-single-instance`: the identifier + `.SingleInstance`).
+const SINGLE_INSTANCE_NAME: &str = "dev.graphdesk.desktop.SingleInstance";
 
 /// A running GraphDesk with a WebDriver session on its window.
 #[derive(Debug)]
@@ -95,13 +98,37 @@ impl App {
 
     /// Quits the app and waits until its process is gone; the desktop (bus, keyring, data) stays.
     pub fn quit(&mut self) {
-        self.stop();
-        // The single-instance lock goes with the process: a new start must not find the old one and hand over to it.
+        // Deleting the session makes WebKitWebDriver end the app it launched, but it may answer the request before it
+        // has done so: killing the driver at once can leave the app running, holding the single-instance name, and the
+        // next start would hand over to it. So the driver goes only once the app is gone; an app still there after a
+        // grace period gets SIGTERM, as at logout.
+        assert!(
+            self.desktop.name_has_owner(SINGLE_INSTANCE_NAME),
+            "the running app holds {SINGLE_INSTANCE_NAME}"
+        );
+        if let Some(session) = self.session.take() {
+            session.delete();
+        }
         let binary = app_binary();
         let home = format!("HOME={}", self.desktop.home().display());
-        wait_until("the app to exit", Duration::from_secs(30), || {
-            (!process_running(&binary, &home)).then_some(())
-        });
+        let gone = || (!process_running(&binary, &home)).then_some(());
+        if poll_until(Duration::from_secs(10), gone).is_none() {
+            eprintln!("the app outlived its WebDriver session by 10 s: sending it SIGTERM");
+            for pid in app_processes(&binary, &home) {
+                let _ = std::process::Command::new("kill")
+                    .args(["-TERM", &pid.to_string()])
+                    .status();
+            }
+        }
+        wait_until("the app to exit", Duration::from_secs(30), gone);
+        // The process leaves /proc's view (its memory is gone) a moment before its sockets close: a start in that moment
+        // finds the single-instance name still owned and fails handing over to a process that no longer answers.
+        wait_until(
+            "the app's single-instance name to be released",
+            Duration::from_secs(10),
+            || (!self.desktop.name_has_owner(SINGLE_INSTANCE_NAME)).then_some(()),
+        );
+        self.stop();
     }
 
     /// The app's process id (the process running the app binary in this desktop), once it runs.

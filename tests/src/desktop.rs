@@ -138,28 +138,27 @@ impl Desktop {
             .expect("password written");
         drop(stdin);
         self.children.push(daemon);
-        let bus = self.bus_address.clone();
         crate::wait_until(
             "the Secret Service on the session bus",
             Duration::from_secs(10),
-            || {
-                let status = Command::new("dbus-send")
-                    .env("DBUS_SESSION_BUS_ADDRESS", &bus)
-                    .args([
-                        "--session",
-                        "--print-reply",
-                        "--dest=org.freedesktop.DBus",
-                        "/org/freedesktop/DBus",
-                        "org.freedesktop.DBus.NameHasOwner",
-                        "string:org.freedesktop.secrets",
-                    ])
-                    .output()
-                    .ok()?;
-                String::from_utf8_lossy(&status.stdout)
-                    .contains("boolean true")
-                    .then_some(())
-            },
+            || self.name_has_owner("org.freedesktop.secrets").then_some(()),
         );
+    }
+
+    /// Whether a connection on this desktop's session bus owns the well-known `name`.
+    pub fn name_has_owner(&self, name: &str) -> bool {
+        Command::new("dbus-send")
+            .env("DBUS_SESSION_BUS_ADDRESS", &self.bus_address)
+            .args([
+                "--session",
+                "--print-reply",
+                "--dest=org.freedesktop.DBus",
+                "/org/freedesktop/DBus",
+                "org.freedesktop.DBus.NameHasOwner",
+                &format!("string:{name}"),
+            ])
+            .output()
+            .is_ok_and(|output| String::from_utf8_lossy(&output.stdout).contains("boolean true"))
     }
 }
 

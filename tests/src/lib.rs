@@ -16,5 +16,5 @@ pub use desktop::Desktop;
 pub use paths::{app_binary, artifacts_dir, deb_package};
 pub use rerun::{inside_desktop, rerun_inside};
 pub use tenant::DemoTenant;
-pub use wait::wait_until;
+pub use wait::{poll_until, wait_until};
 pub use webdriver::{Element, Session};
