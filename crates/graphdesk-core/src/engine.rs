@@ -143,6 +143,12 @@ pub struct TokenResult {
     pub source: TokenSource,
 }
 
+/// What the cache answered for an account: its token, or the account back (for the refresh that follows a miss).
+enum CacheLookup {
+    Hit(TokenResult),
+    Miss(Account),
+}
+
 /// Options for a silent call.
 #[derive(Debug, Clone, Default)]
 pub struct SilentOptions {
@@ -297,9 +303,14 @@ impl TokenEngine {
                 CoreError::ui_required(UiRequired::local(UiRequiredReason::NoAccount))
             })?;
         let bypass_cache = options.force_refresh || options.claims.is_some();
-        if !bypass_cache && let Some(hit) = self.cached(&account, &wanted, true) {
-            return Ok(hit);
-        }
+        let account = if bypass_cache {
+            account
+        } else {
+            match self.cached(account, &wanted, true) {
+                CacheLookup::Hit(hit) => return Ok(hit),
+                CacheLookup::Miss(account) => account,
+            }
+        };
         // Single flight: one refresh per account at a time. Whoever waited re-checks the cache; a forced refresh is
         // satisfied by a refresh that completed while it waited (claims challenges always get their own).
         let refresh = self.refresh_lock(&account.home_account_id);
@@ -307,11 +318,14 @@ impl TokenEngine {
         let _guard = refresh.lock.lock().await;
         let refreshed_meanwhile =
             refresh.generation.load(std::sync::atomic::Ordering::SeqCst) != seen;
-        if (!bypass_cache || (options.claims.is_none() && refreshed_meanwhile))
-            && let Some(hit) = self.cached(&account, &wanted, true)
-        {
-            return Ok(hit);
-        }
+        let account = if !bypass_cache || (options.claims.is_none() && refreshed_meanwhile) {
+            match self.cached(account, &wanted, true) {
+                CacheLookup::Hit(hit) => return Ok(hit),
+                CacheLookup::Miss(account) => account,
+            }
+        } else {
+            account
+        };
         match self
             .refresh(&account, scopes, options.claims.as_deref())
             .await
@@ -323,32 +337,41 @@ impl TokenEngine {
                 Ok(result)
             }
             // Past refresh_on the old token is still good: keep serving it while the platform is unhappy.
-            Err(error) if !bypass_cache => self.cached(&account, &wanted, false).ok_or(error),
+            Err(error) if !bypass_cache => match self.cached(account, &wanted, false) {
+                CacheLookup::Hit(hit) => Ok(hit),
+                CacheLookup::Miss(_) => Err(error),
+            },
             Err(error) => Err(error),
         }
     }
 
     /// A cached access token for `account` covering `wanted`: valid for 5 more minutes, and (when `respect_refresh_on`)
-    /// not yet due for its proactive refresh.
-    fn cached(
-        &self,
-        account: &Account,
-        wanted: &Scopes,
-        respect_refresh_on: bool,
-    ) -> Option<TokenResult> {
+    /// not yet due for its proactive refresh. The account moves into the result (the hot path clones it no more), and
+    /// comes back on a miss.
+    fn cached(&self, account: Account, wanted: &Scopes, respect_refresh_on: bool) -> CacheLookup {
         let now = self.clock.now();
-        self.read_cache(|cache| {
+        let hit = self.read_cache(|cache| {
             let at = cache.access_token(&self.scope, &account.home_account_id, wanted)?;
             let valid = at.expires_on.0 > now + EXPIRY_BUFFER_SECONDS;
             let due = respect_refresh_on && at.refresh_on.is_some_and(|r| now >= r.0);
-            (valid && !due).then(|| TokenResult {
-                access_token: AccessToken::new(at.secret.clone()),
-                expires_on: at.expires_on.0,
-                scopes: at.target.clone(),
-                account: account.clone(),
-                source: TokenSource::Cache,
+            (valid && !due).then(|| {
+                (
+                    AccessToken::new(at.secret.clone()),
+                    at.expires_on.0,
+                    at.target.clone(),
+                )
             })
-        })
+        });
+        match hit {
+            Some((access_token, expires_on, scopes)) => CacheLookup::Hit(TokenResult {
+                access_token,
+                expires_on,
+                scopes,
+                account,
+                source: TokenSource::Cache,
+            }),
+            None => CacheLookup::Miss(account),
+        }
     }
 
     fn refresh_lock(&self, home_account_id: &str) -> Arc<RefreshLock> {

@@ -26,24 +26,28 @@ pub struct CacheScope {
     pub client_id: String,
 }
 
-/// The lookup key of an account's tokens.
+/// An index key: the parts lower-cased and joined by a byte no part holds, built in one allocation (the silent
+/// path builds one per lookup).
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
-struct AccountTokens {
-    home_account_id: String,
-    environment: String,
-    client_id: String,
-    realm: String,
+struct IndexKey(String);
+
+impl IndexKey {
+    fn new(parts: &[&str]) -> Self {
+        let mut key = String::with_capacity(parts.iter().map(|p| p.len() + 1).sum());
+        for (i, part) in parts.iter().enumerate() {
+            if i > 0 {
+                key.push('\u{1f}');
+            }
+            key.push_str(part);
+        }
+        key.make_ascii_lowercase();
+        Self(key)
+    }
 }
 
-impl AccountTokens {
-    fn new(home: &str, environment: &str, client_id: &str, realm: &str) -> Self {
-        Self {
-            home_account_id: home.to_ascii_lowercase(),
-            environment: environment.to_ascii_lowercase(),
-            client_id: client_id.to_ascii_lowercase(),
-            realm: realm.to_ascii_lowercase(),
-        }
-    }
+/// The lookup key of an account's access tokens: home account id, environment, client id, realm.
+fn account_tokens(home: &str, environment: &str, client_id: &str, realm: &str) -> IndexKey {
+    IndexKey::new(&[home, environment, client_id, realm])
 }
 
 /// Everything a token response adds to the cache.
@@ -76,11 +80,11 @@ pub struct NewAccount<'a> {
 pub struct TokenCache {
     doc: CacheDocument,
     /// Access token keys by account, with their parsed scopes.
-    access_tokens: HashMap<AccountTokens, Vec<(String, Scopes)>>,
+    access_tokens: HashMap<IndexKey, Vec<(String, Scopes)>>,
     /// Refresh token keys by (home account id, environment, client id).
-    refresh_tokens: HashMap<(String, String, String), String>,
+    refresh_tokens: HashMap<IndexKey, String>,
     /// Account keys by (home account id, environment).
-    accounts: HashMap<(String, String), Vec<String>>,
+    accounts: HashMap<IndexKey, Vec<String>>,
     /// Whether the document changed since it was loaded or last marked saved.
     changed: bool,
     /// The document as last loaded or saved: what another process's changes are merged against.
@@ -179,7 +183,7 @@ impl TokenCache {
         self.access_tokens.clear();
         self.refresh_tokens.clear();
         for (key, at) in &self.doc.access_tokens {
-            let account = AccountTokens::new(
+            let account = account_tokens(
                 &at.home_account_id,
                 &at.environment,
                 &at.client_id,
@@ -235,7 +239,7 @@ impl TokenCache {
         home_account_id: &str,
         scopes: &Scopes,
     ) -> Option<&AccessTokenEntry> {
-        let account = AccountTokens::new(
+        let account = account_tokens(
             home_account_id,
             &scope.environment,
             &scope.client_id,
@@ -290,7 +294,7 @@ impl TokenCache {
     pub fn save(&mut self, scope: &CacheScope, tokens: &NewTokens<'_>) {
         let home = tokens.home_account_id;
         let granted = Scopes::parse(tokens.target);
-        let account = AccountTokens::new(home, &scope.environment, &scope.client_id, &scope.realm);
+        let account = account_tokens(home, &scope.environment, &scope.client_id, &scope.realm);
         let slot = self.access_tokens.entry(account).or_default();
         let doc_ats = &mut self.doc.access_tokens;
         slot.retain(|(key, target)| {
@@ -456,21 +460,30 @@ impl TokenCache {
     }
 }
 
-fn account_index(home: &str, environment: &str) -> (String, String) {
-    (home.to_ascii_lowercase(), environment.to_ascii_lowercase())
+fn account_index(home: &str, environment: &str) -> IndexKey {
+    IndexKey::new(&[home, environment])
 }
 
-fn rt_index(home: &str, environment: &str, client_id: &str) -> (String, String, String) {
-    (
-        home.to_ascii_lowercase(),
-        environment.to_ascii_lowercase(),
-        client_id.to_ascii_lowercase(),
-    )
+fn rt_index(home: &str, environment: &str, client_id: &str) -> IndexKey {
+    IndexKey::new(&[home, environment, client_id])
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn index_keys_ignore_case_and_never_run_parts_together() {
+        assert_eq!(
+            IndexKey::new(&["UID.UTID", "Login.Example"]),
+            IndexKey::new(&["uid.utid", "login.example"])
+        );
+        assert_ne!(
+            IndexKey::new(&["ab", "c"]),
+            IndexKey::new(&["a", "bc"]),
+            "the separator keeps part boundaries"
+        );
+    }
 
     fn scope() -> CacheScope {
         CacheScope {

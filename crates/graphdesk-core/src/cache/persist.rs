@@ -26,6 +26,8 @@ pub const KEY_NAME: &str = "token-cache-key";
 
 const MAGIC: &[u8; 4] = b"GDC1";
 const NONCE_LEN: usize = 24;
+/// Poly1305's tag, at the end of the ciphertext.
+const TAG_LEN: usize = 16;
 
 /// How the file is protected.
 #[derive(Debug, Clone)]
@@ -58,7 +60,7 @@ pub struct Loaded {
 pub struct CacheFile {
     path: PathBuf,
     protection: Protection,
-    /// SHA-256 of the file as this process last read or wrote it: a different file means another process saved.
+    /// The fingerprint of the file as this process last read or wrote it: a different one means another process saved.
     synced: std::sync::Mutex<Option<Vec<u8>>>,
 }
 
@@ -72,18 +74,15 @@ impl CacheFile {
     }
 
     fn set_synced(&self, bytes: Option<&[u8]>) {
-        use sha2::Digest;
-        *self.synced.lock().unwrap_or_else(|p| p.into_inner()) =
-            bytes.map(|b| sha2::Sha256::digest(b).to_vec());
+        *self.synced.lock().unwrap_or_else(|p| p.into_inner()) = bytes.map(write_fingerprint);
     }
 
     fn is_synced(&self, bytes: &[u8]) -> bool {
-        use sha2::Digest;
         self.synced
             .lock()
             .unwrap_or_else(|p| p.into_inner())
             .as_deref()
-            == Some(sha2::Sha256::digest(bytes).as_slice())
+            == Some(write_fingerprint(bytes).as_slice())
     }
 
     /// The plaintext JSON of file bytes, or why it cannot be had (a keyring error is returned as `Err(Err(..))`).
@@ -266,6 +265,22 @@ fn encrypt(key: &SecretBytes, plaintext: &[u8]) -> Result<Vec<u8>, CoreError> {
     out.extend_from_slice(&nonce);
     out.extend_from_slice(&ciphertext);
     Ok(out)
+}
+
+/// What tells one write of the file from another. An encrypted file: its random 192-bit nonce (fresh on every write)
+/// and its Poly1305 tag (which covers every byte), so a 10 MB cache is not hashed on every load and save. A plaintext
+/// file (opt-in): a SHA-256 of its bytes.
+fn write_fingerprint(bytes: &[u8]) -> Vec<u8> {
+    let header = MAGIC.len() + NONCE_LEN;
+    if bytes.starts_with(MAGIC) && bytes.len() >= header + TAG_LEN {
+        let mut fingerprint = bytes[..header].to_vec();
+        fingerprint.extend_from_slice(&bytes[bytes.len() - TAG_LEN..]);
+        fingerprint.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        fingerprint
+    } else {
+        use sha2::Digest;
+        sha2::Sha256::digest(bytes).to_vec()
+    }
 }
 
 fn decrypt(key: &SecretBytes, bytes: &[u8]) -> Result<Vec<u8>, String> {
@@ -495,6 +510,31 @@ mod tests {
             homes(&file(dir.path(), keys).load().expect("disk").cache),
             vec!["b.t"]
         );
+    }
+
+    #[test]
+    fn every_write_has_its_own_fingerprint_and_reading_does_not_change_it() {
+        let dir = tempfile::tempdir().expect("dir");
+        let keys = Arc::new(InMemoryKeyStore::default());
+        let (app, cli) = (
+            file(dir.path(), keys.clone()),
+            file(dir.path(), keys.clone()),
+        );
+        app.save(&mut cache_with("SAME")).expect("saved");
+        let first = fs::read(app.path()).expect("file");
+        assert!(app.is_synced(&first), "the writer knows its own write");
+        // The same tokens written again by another process: a fresh nonce, so the app sees someone else saved.
+        cli.save(&mut cache_with("SAME")).expect("saved");
+        let second = fs::read(app.path()).expect("file");
+        assert_ne!(write_fingerprint(&first), write_fingerprint(&second));
+        assert!(!app.is_synced(&second) && cli.is_synced(&second));
+        app.load().expect("loads");
+        assert!(app.is_synced(&second), "a load syncs");
+        // A damaged tag is a different file too; plaintext files are fingerprinted by their whole content.
+        let mut damaged = second.clone();
+        *damaged.last_mut().expect("bytes") ^= 1;
+        assert!(!app.is_synced(&damaged));
+        assert_ne!(write_fingerprint(b"{}"), write_fingerprint(b"{ }"));
     }
 
     #[test]
