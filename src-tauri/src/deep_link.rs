@@ -11,9 +11,16 @@ use crate::{events, state};
 pub fn setup<R: Runtime>(app: &AppHandle<R>) {
     // Bundled installs register the scheme in their desktop entry; a binary run from a build tree (or an AppImage) must
     // register itself, or the browser's redirect has nowhere to go.
+    // On Linux that writes a desktop entry and runs `xdg-mime` (a shell script, ~100 ms): off the main thread, which
+    // would otherwise hold the window's first paint.
     #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
-    if let Err(error) = app.deep_link().register_all() {
-        tracing::warn!(%error, "could not register the graphdesk:// scheme with the desktop");
+    {
+        let handle = app.clone();
+        std::thread::spawn(move || {
+            if let Err(error) = handle.deep_link().register_all() {
+                tracing::warn!(%error, "could not register the graphdesk:// scheme with the desktop");
+            }
+        });
     }
 
     let handle = app.clone();

@@ -23,14 +23,21 @@ fn verdict_of(app: &App, url: &str) -> String {
 fn a_link_opened_while_running_reaches_the_running_instance() {
     let app = App::launch("deep-link-running", Desktop::start(), &[]);
 
-    // At start the app registered itself as the scheme's handler in XDG_DATA_HOME.
+    // At start the app registers itself as the scheme's handler in XDG_DATA_HOME (off the main thread, so soon after).
     let handler = app
         .desktop()
         .xdg_data_home()
         .join("applications/graphdesk-handler.desktop");
-    let entry =
-        std::fs::read_to_string(&handler).unwrap_or_else(|e| panic!("{}: {e}", handler.display()));
-    assert!(entry.contains("x-scheme-handler/graphdesk"), "{entry}");
+    let entry = wait_until(
+        "the scheme handler's desktop entry",
+        Duration::from_secs(20),
+        || {
+            std::fs::read_to_string(&handler)
+                .ok()
+                .filter(|e| e.contains("x-scheme-handler/graphdesk"))
+        },
+    );
+    assert!(entry.contains("Exec="), "{entry}");
 
     let url = "graphdesk://auth?code=x&state=y";
     let (status, took) = app.open_link(url);
