@@ -142,7 +142,8 @@ impl TokenCache {
         }
         self.doc.other.extend(foreign.other);
         self.reindex();
-        self.changed = true;
+        // What was imported must survive a save over another process's file: everything counts as changed.
+        self.touch_everything();
         Ok(summary)
     }
 
@@ -363,6 +364,24 @@ mod tests {
             );
             assert!(cache.document().other.contains_key("Unknown"));
             assert!(cache.has_changed());
+
+            // Saved over a file another process wrote meanwhile, everything imported is kept, and so is theirs.
+            let theirs: CacheDocument = serde_json::from_value(serde_json::json!({
+                "AccessToken": {"theirs": entry("login.example", "AccessToken", Some("t"), Some("Mail.Read"))},
+                "Elsewhere": {"y": 2}
+            }))
+            .expect("their document");
+            let merged = cache.merged_onto(theirs);
+            assert_eq!(merged.access_tokens.len(), 2, "{dialect:?}");
+            assert_eq!(
+                (
+                    merged.refresh_tokens.len(),
+                    merged.id_tokens.len(),
+                    merged.accounts.len()
+                ),
+                (1, 1, 1)
+            );
+            assert!(merged.other.contains_key("Unknown") && merged.other.contains_key("Elsewhere"));
         }
     }
 

@@ -6,7 +6,7 @@ pub mod interop;
 pub mod persist;
 pub mod schema;
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use schema::{
     AccessTokenEntry, AccountEntry, AppMetadataEntry, CacheDocument, Epoch, IdTokenEntry,
@@ -85,10 +85,8 @@ pub struct TokenCache {
     refresh_tokens: HashMap<IndexKey, String>,
     /// Account keys by (home account id, environment).
     accounts: HashMap<IndexKey, Vec<String>>,
-    /// Whether the document changed since it was loaded or last marked saved.
-    changed: bool,
-    /// The document as last loaded or saved: what another process's changes are merged against.
-    base: CacheDocument,
+    /// What changed since the document was loaded or last marked saved: what a save lays over another process's file.
+    touched: Touched,
 }
 
 impl TokenCache {
@@ -100,7 +98,6 @@ impl TokenCache {
     /// A cache over a parsed document.
     pub fn from_document(doc: CacheDocument) -> Self {
         let mut cache = Self {
-            base: doc.clone(),
             doc,
             ..Self::default()
         };
@@ -128,54 +125,53 @@ impl TokenCache {
 
     /// Whether anything changed since load or the last [`Self::mark_saved`].
     pub fn has_changed(&self) -> bool {
-        self.changed
+        !self.touched.is_empty()
+    }
+
+    /// Marks every entry as changed (after an import, which rewrites the document wholesale).
+    fn touch_everything(&mut self) {
+        self.touched = Touched::everything_in(&self.doc);
     }
 
     /// Records that the current state is on disk.
     pub fn mark_saved(&mut self) {
-        self.changed = false;
-        self.base = self.doc.clone();
+        self.touched = Touched::default();
     }
 
     /// `disk` (what another process saved) with this cache's own changes since its last load or save applied on top:
     /// entries this cache added or changed win, entries it removed go, everything else on disk stays.
     pub fn merged_onto(&self, mut disk: CacheDocument) -> CacheDocument {
-        fn apply<V: Clone + PartialEq>(
-            ours: &std::collections::BTreeMap<String, V>,
-            base: &std::collections::BTreeMap<String, V>,
-            disk: &mut std::collections::BTreeMap<String, V>,
+        fn apply<V: Clone>(
+            touched: &BTreeSet<String>,
+            ours: &BTreeMap<String, V>,
+            disk: &mut BTreeMap<String, V>,
         ) {
-            for (key, value) in ours {
-                if base.get(key) != Some(value) {
-                    disk.insert(key.clone(), value.clone());
-                }
-            }
-            for key in base.keys().filter(|k| !ours.contains_key(*k)) {
-                disk.remove(key);
+            for key in touched {
+                match ours.get(key) {
+                    Some(value) => disk.insert(key.clone(), value.clone()),
+                    None => disk.remove(key),
+                };
             }
         }
+        let touched = &self.touched;
         apply(
+            &touched.access_tokens,
             &self.doc.access_tokens,
-            &self.base.access_tokens,
             &mut disk.access_tokens,
         );
         apply(
+            &touched.refresh_tokens,
             &self.doc.refresh_tokens,
-            &self.base.refresh_tokens,
             &mut disk.refresh_tokens,
         );
+        apply(&touched.id_tokens, &self.doc.id_tokens, &mut disk.id_tokens);
+        apply(&touched.accounts, &self.doc.accounts, &mut disk.accounts);
         apply(
-            &self.doc.id_tokens,
-            &self.base.id_tokens,
-            &mut disk.id_tokens,
-        );
-        apply(&self.doc.accounts, &self.base.accounts, &mut disk.accounts);
-        apply(
+            &touched.app_metadata,
             &self.doc.app_metadata,
-            &self.base.app_metadata,
             &mut disk.app_metadata,
         );
-        apply(&self.doc.other, &self.base.other, &mut disk.other);
+        apply(&touched.other, &self.doc.other, &mut disk.other);
         disk
     }
 
@@ -297,10 +293,12 @@ impl TokenCache {
         let account = account_tokens(home, &scope.environment, &scope.client_id, &scope.realm);
         let slot = self.access_tokens.entry(account).or_default();
         let doc_ats = &mut self.doc.access_tokens;
+        let touched = &mut self.touched;
         slot.retain(|(key, target)| {
             let overlaps = target.iter().any(|s| granted.iter().any(|g| g == s));
             if overlaps {
                 doc_ats.remove(key);
+                touched.access_tokens.insert(key.clone());
             }
             !overlaps
         });
@@ -330,12 +328,14 @@ impl TokenCache {
                 other: Default::default(),
             },
         );
+        touched.access_tokens.insert(key.clone());
         slot.push((key, granted));
 
         if let Some(secret) = tokens.refresh_token {
             let index = rt_index(home, &scope.environment, &scope.client_id);
             if let Some(old) = self.refresh_tokens.remove(&index) {
                 self.doc.refresh_tokens.remove(&old);
+                self.touched.refresh_tokens.insert(old);
             }
             let key = credential_key(
                 home,
@@ -359,6 +359,7 @@ impl TokenCache {
                     other: Default::default(),
                 },
             );
+            self.touched.refresh_tokens.insert(key.clone());
             self.refresh_tokens.insert(index, key);
         }
         if let Some(secret) = tokens.id_token {
@@ -370,6 +371,7 @@ impl TokenCache {
                 &scope.realm,
                 "",
             );
+            self.touched.id_tokens.insert(key.clone());
             self.doc.id_tokens.insert(
                 key,
                 IdTokenEntry {
@@ -398,6 +400,7 @@ impl TokenCache {
                 .get(&key)
                 .map(|a| a.other.clone())
                 .unwrap_or_default();
+            self.touched.accounts.insert(key.clone());
             self.doc.accounts.insert(
                 key,
                 AccountEntry {
@@ -413,16 +416,17 @@ impl TokenCache {
             );
         }
         let metadata = app_metadata_key(&scope.environment, &scope.client_id);
-        self.doc
-            .app_metadata
-            .entry(metadata)
-            .or_insert_with(|| AppMetadataEntry {
+        if let std::collections::btree_map::Entry::Vacant(vacant) =
+            self.doc.app_metadata.entry(metadata)
+        {
+            self.touched.app_metadata.insert(vacant.key().clone());
+            vacant.insert(AppMetadataEntry {
                 client_id: scope.client_id.clone(),
                 environment: scope.environment.clone(),
                 family_id: tokens.family_id.map(str::to_owned),
                 other: Default::default(),
             });
-        self.changed = true;
+        }
     }
 
     /// Removes an account and every token it holds in this environment (other accounts are untouched). Returns
@@ -432,22 +436,22 @@ impl TokenCache {
             home.eq_ignore_ascii_case(home_account_id) && env.eq_ignore_ascii_case(environment)
         };
         let before = self.len();
-        self.doc
-            .access_tokens
-            .retain(|_, e| !mine(&e.home_account_id, &e.environment));
-        self.doc
-            .refresh_tokens
-            .retain(|_, e| !mine(&e.home_account_id, &e.environment));
-        self.doc
-            .id_tokens
-            .retain(|_, e| !mine(&e.home_account_id, &e.environment));
-        self.doc
-            .accounts
-            .retain(|_, e| !mine(&e.home_account_id, &e.environment));
+        let (doc, touched) = (&mut self.doc, &mut self.touched);
+        remove_where(&mut doc.access_tokens, &mut touched.access_tokens, |e| {
+            mine(&e.home_account_id, &e.environment)
+        });
+        remove_where(&mut doc.refresh_tokens, &mut touched.refresh_tokens, |e| {
+            mine(&e.home_account_id, &e.environment)
+        });
+        remove_where(&mut doc.id_tokens, &mut touched.id_tokens, |e| {
+            mine(&e.home_account_id, &e.environment)
+        });
+        remove_where(&mut doc.accounts, &mut touched.accounts, |e| {
+            mine(&e.home_account_id, &e.environment)
+        });
         let removed = self.len() != before;
         if removed {
             self.reindex();
-            self.changed = true;
         }
         removed
     }
@@ -458,6 +462,58 @@ impl TokenCache {
             + self.doc.id_tokens.len()
             + self.doc.accounts.len()
     }
+}
+
+/// Keys of the entries a cache added, changed or removed since it was loaded or last saved, by section. A save merges
+/// just these over the file another process may have written meanwhile — instead of diffing against a full copy of
+/// the document as loaded, which doubled the cache's memory and cost a deep copy on every load and save.
+#[derive(Debug, Default)]
+struct Touched {
+    access_tokens: BTreeSet<String>,
+    refresh_tokens: BTreeSet<String>,
+    id_tokens: BTreeSet<String>,
+    accounts: BTreeSet<String>,
+    app_metadata: BTreeSet<String>,
+    /// Sections this version does not know (only an import changes them).
+    other: BTreeSet<String>,
+}
+
+impl Touched {
+    fn is_empty(&self) -> bool {
+        self.access_tokens.is_empty()
+            && self.refresh_tokens.is_empty()
+            && self.id_tokens.is_empty()
+            && self.accounts.is_empty()
+            && self.app_metadata.is_empty()
+            && self.other.is_empty()
+    }
+
+    /// Every key of `doc`.
+    fn everything_in(doc: &CacheDocument) -> Self {
+        Self {
+            access_tokens: doc.access_tokens.keys().cloned().collect(),
+            refresh_tokens: doc.refresh_tokens.keys().cloned().collect(),
+            id_tokens: doc.id_tokens.keys().cloned().collect(),
+            accounts: doc.accounts.keys().cloned().collect(),
+            app_metadata: doc.app_metadata.keys().cloned().collect(),
+            other: doc.other.keys().cloned().collect(),
+        }
+    }
+}
+
+/// Removes the entries `doomed` picks, recording their keys in `touched`.
+fn remove_where<V>(
+    entries: &mut BTreeMap<String, V>,
+    touched: &mut BTreeSet<String>,
+    doomed: impl Fn(&V) -> bool,
+) {
+    entries.retain(|key, entry| {
+        let remove = doomed(entry);
+        if remove {
+            touched.insert(key.clone());
+        }
+        !remove
+    });
 }
 
 fn account_index(home: &str, environment: &str) -> IndexKey {

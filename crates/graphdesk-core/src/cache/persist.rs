@@ -507,8 +507,27 @@ mod tests {
         app.save(&mut app_cache).expect("app saves");
         assert_eq!(homes(&app_cache), vec!["b.t"]);
         assert_eq!(
-            homes(&file(dir.path(), keys).load().expect("disk").cache),
+            homes(&file(dir.path(), keys.clone()).load().expect("disk").cache),
             vec!["b.t"]
+        );
+
+        // The CLI renews b.t's token; the app, holding the old one, saves a change of its own: the renewal stays.
+        add_account(&mut cli_cache, "b.t", "AT-B-RENEWED");
+        cli.save(&mut cli_cache).expect("cli saves");
+        add_account(&mut app_cache, "c.t", "AT-C");
+        app.save(&mut app_cache).expect("app saves");
+        let disk = file(dir.path(), keys).load().expect("disk").cache;
+        assert_eq!(homes(&disk), vec!["b.t", "c.t"]);
+        let secrets: Vec<&str> = disk
+            .document()
+            .access_tokens
+            .values()
+            .map(|at| at.secret.as_str())
+            .collect();
+        assert_eq!(
+            secrets,
+            vec!["AT-B-RENEWED", "AT-C"],
+            "the app's stale token did not overwrite the renewal"
         );
     }
 
