@@ -4,7 +4,7 @@
 
 use std::sync::{Arc, OnceLock};
 
-use graphdesk_core::cache::TokenCache;
+use graphdesk_core::cache::{CacheScope, NewTokens, TokenCache};
 use graphdesk_core::cache::persist::{CacheFile, Protection};
 use graphdesk_core::keystore::InMemoryKeyStore;
 use libfuzzer_sys::fuzz_target;
@@ -17,8 +17,30 @@ fn file() -> &'static (tempfile_dir::Dir, CacheFile) {
             dir.path().join("cache.bin"),
             Protection::Keyring(Arc::new(InMemoryKeyStore::default())),
         );
-        // Creates the key, as the first save does.
-        file.save(&mut TokenCache::new()).expect("first save");
+        // The first save of a cache that holds something creates the key, so encrypted inputs reach the decryption
+        // (an empty, unchanged cache is not written, and without a key every encrypted input stops at the keyring).
+        let mut cache = TokenCache::new();
+        cache.save(
+            &CacheScope {
+                environment: "login.microsoftonline.com".into(),
+                realm: "organizations".into(),
+                client_id: "fuzz".into(),
+            },
+            &NewTokens {
+                home_account_id: "uid.utid",
+                access_token: "at",
+                target: "User.Read",
+                expires_on: 2,
+                extended_expires_on: None,
+                refresh_on: None,
+                refresh_token: Some("rt"),
+                family_id: None,
+                id_token: None,
+                account: None,
+                now: 1,
+            },
+        );
+        assert!(file.save(&mut cache).expect("first save"), "the key exists");
         (dir, file)
     })
 }
