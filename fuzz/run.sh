@@ -14,9 +14,17 @@ export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4
 # An explicit --target keeps the instrumentation off build scripts and proc macros (as cargo-fuzz does).
 host=$(rustc -vV | sed -n 's/^host: //p')
 cargo build --release --locked --target "$host" --target-dir ../target/fuzz --bins
+# URL-safe base64 without padding, as JWTs use.
+b64url() { printf '%s' "$1" | base64 -w0 | tr '+/' '-_' | tr -d '='; }
 for target in "${targets[@]}"; do
   mkdir -p "corpus/$target" "../target/fuzz/artifacts/$target"
   work=$(mktemp -d)
+  if [ "$target" = jwt ]; then
+    # The JWT seed is made here rather than committed, so no token-shaped string sits in the repository: fake claims,
+    # and a "signature" that is just that word.
+    printf '%s.%s.%s' "$(b64url '{"typ":"JWT","alg":"RS256"}')" \
+      "$(b64url '{"aud":"a","iss":"i","exp":1,"sub":"s","tid":"t"}')" "$(b64url signature)" >"$work/seed"
+  fi
   echo "==> fuzzing $target for ${seconds}s"
   # New inputs go to a scratch corpus; the committed seeds stay as they are.
   "../target/fuzz/$host/release/$target" "$work" "corpus/$target" -max_total_time="$seconds" -print_final_stats=1 \
