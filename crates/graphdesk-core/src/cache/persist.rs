@@ -477,14 +477,16 @@ mod tests {
             .collect()
     }
 
+    /// The app and the CLI: two handles on one cache file, sharing the keyring.
+    fn two_processes(dir: &Path) -> (Arc<InMemoryKeyStore>, CacheFile, CacheFile) {
+        let keys = Arc::new(InMemoryKeyStore::default());
+        (keys.clone(), file(dir, keys.clone()), file(dir, keys))
+    }
+
     #[test]
     fn two_processes_saving_merge_instead_of_overwriting() {
         let dir = tempfile::tempdir().expect("dir");
-        let keys = Arc::new(InMemoryKeyStore::default());
-        let (app, cli) = (
-            file(dir.path(), keys.clone()),
-            file(dir.path(), keys.clone()),
-        );
+        let (keys, app, cli) = two_processes(dir.path());
         let mut app_cache = app.load().expect("app loads").cache;
         let mut cli_cache = cli.load().expect("cli loads").cache;
 
@@ -534,11 +536,7 @@ mod tests {
     #[test]
     fn every_write_has_its_own_fingerprint_and_reading_does_not_change_it() {
         let dir = tempfile::tempdir().expect("dir");
-        let keys = Arc::new(InMemoryKeyStore::default());
-        let (app, cli) = (
-            file(dir.path(), keys.clone()),
-            file(dir.path(), keys.clone()),
-        );
+        let (_keys, app, cli) = two_processes(dir.path());
         app.save(&mut cache_with("SAME")).expect("saved");
         let first = fs::read(app.path()).expect("file");
         assert!(app.is_synced(&first), "the writer knows its own write");
