@@ -10,7 +10,7 @@ use std::collections::HashMap;
 use axum::http::HeaderMap;
 
 use crate::clock::entra_timestamp;
-use crate::crypto::{b64url, random_token};
+use crate::crypto::random_token;
 use crate::directory::Audience;
 use crate::http::Form;
 use crate::oauth_error::OAuthError;
@@ -164,6 +164,7 @@ pub fn begin(
         prompt,
         login_hint: get("login_hint").map(str::to_owned),
         claims: get("claims").map(str::to_owned),
+        client_info: crate::tenant::wants_client_info(get("client_info")),
     };
     // Single sign-on: a signed-in browser skips the sign-in page unless the app asks for a fresh one.
     let reuse_session = !matches!(request.prompt.as_deref(), Some("login" | "select_account"));
@@ -381,19 +382,15 @@ fn start_session(tenant: &Tenant, oid: &str) -> String {
 
 fn issue_code(tenant: &Tenant, request: AuthorizeRequest, oid: &str) -> Step {
     let code = format!("1.AQ{}", random_token(96));
-    let tid = tenant
-        .directory()
-        .user_by_oid(oid)
-        .map(|u| u.tenant_id.clone())
-        .unwrap_or_default();
     let mut params: Vec<(&str, String)> = vec![("code", code.clone())];
     if let Some(state) = &request.state {
         params.push(("state", state.clone()));
     }
-    params.push((
-        "client_info",
-        b64url(serde_json::json!({"uid": oid, "utid": tid}).to_string()),
-    ));
+    if request.client_info
+        && let Some(user) = tenant.directory().user_by_oid(oid)
+    {
+        params.push(("client_info", crate::tenant::client_info(user)));
+    }
     params.push(("session_state", uuid::Uuid::new_v4().to_string()));
     let redirect = with_query(&request.redirect_uri, &params);
     tenant.store().codes.insert(

@@ -10,6 +10,12 @@ pub const CONSUMERS_TENANT_ID: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 pub const DEMO_TENANT_ID: &str = "7e4a1b2c-3d5e-4f60-8a71-92b3c4d5e6f7";
 pub const DEMO_TENANT_DOMAIN: &str = "contoso.example";
 
+/// A second demo tenant, where Adele is a guest (B2B): her tokens for it carry its `tid` and her guest object id.
+pub const DEMO_GUEST_TENANT_ID: &str = "b3c4d5e6-f708-4192-a3b4-c5d6e7f80912";
+pub const DEMO_GUEST_TENANT_DOMAIN: &str = "fabrikam.example";
+/// Adele's object id in the guest tenant.
+pub const DEMO_GUEST_OBJECT_ID: &str = "c4d5e6f7-0819-4a2b-b4c5-d6e7f8091a2b";
+
 /// The demo app registration GraphDesk uses in demo mode.
 pub const DEMO_CLIENT_ID: &str = "5a1e0d3c-9b7f-4e21-8c6d-0f2a4b6c8e10";
 
@@ -40,6 +46,24 @@ pub struct User {
     /// A personal Microsoft account (consumers tenant): username/password is refused.
     pub personal: bool,
     pub has_photo: bool,
+    /// Tenants this person was invited into as a guest (B2B), each with the object id they have there.
+    pub guest_of: Vec<GuestMembership>,
+}
+
+/// A guest membership: the same person in another tenant, under another object id. Entra issues a token for that
+/// tenant's authority with `tid` = the guest tenant and `oid` = the guest object id, while `client_info` keeps the home
+/// `uid`/`utid` (so MSAL's `home_account_id` is the same everywhere).
+#[derive(Debug, Clone, Serialize)]
+pub struct GuestMembership {
+    pub tenant_id: String,
+    pub object_id: String,
+}
+
+/// Who the person is in the tenant a token is issued for: MSAL's tenant profile, as the tenant sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Profile {
+    pub tenant_id: String,
+    pub object_id: String,
 }
 
 impl User {
@@ -55,6 +79,38 @@ impl User {
             needs_mfa: false,
             personal: false,
             has_photo: true,
+            guest_of: Vec::new(),
+        }
+    }
+
+    /// A guest in `tenant_id`, where the person's object id is `object_id`.
+    pub fn guest_in(mut self, tenant_id: &str, object_id: &str) -> Self {
+        self.guest_of.push(GuestMembership {
+            tenant_id: tenant_id.to_owned(),
+            object_id: object_id.to_owned(),
+        });
+        self
+    }
+
+    /// The person's profile in the tenant `audience` names: a guest tenant's own, or the home tenant's for `common`,
+    /// `organizations`, `consumers` and the home tenant itself (Entra signs multi-tenant authorities into the home tenant).
+    pub fn profile_in(&self, audience: &Audience) -> Profile {
+        let guest = match audience {
+            Audience::Tenant(id) if !self.tenant_id.eq_ignore_ascii_case(id) => self
+                .guest_of
+                .iter()
+                .find(|g| g.tenant_id.eq_ignore_ascii_case(id)),
+            _ => None,
+        };
+        match guest {
+            Some(g) => Profile {
+                tenant_id: g.tenant_id.clone(),
+                object_id: g.object_id.clone(),
+            },
+            None => Profile {
+                tenant_id: self.tenant_id.clone(),
+                object_id: self.object_id.clone(),
+            },
         }
     }
 
@@ -179,6 +235,11 @@ impl Directory {
     pub fn demo() -> Self {
         Self::empty()
             .with_tenant(DEMO_TENANT_ID, DEMO_TENANT_DOMAIN, "Contoso (demo)")
+            .with_tenant(
+                DEMO_GUEST_TENANT_ID,
+                DEMO_GUEST_TENANT_DOMAIN,
+                "Fabrikam (demo)",
+            )
             .with_user(
                 User::new(
                     DEMO_TENANT_ID,
@@ -187,7 +248,8 @@ impl Directory {
                     "demo",
                 )
                 .with_object_id("0f7c2d9e-1a3b-4c5d-8e6f-a1b2c3d4e5f6")
-                .with_job_title("Product Manager"),
+                .with_job_title("Product Manager")
+                .guest_in(DEMO_GUEST_TENANT_ID, DEMO_GUEST_OBJECT_ID),
             )
             .with_user(
                 User::new(
@@ -258,8 +320,33 @@ impl Directory {
         self.users.iter().find(|u| u.upn.eq_ignore_ascii_case(upn))
     }
 
+    /// The user whose home object id is `oid` (what codes and refresh tokens record).
     pub fn user_by_oid(&self, oid: &str) -> Option<&User> {
         self.users.iter().find(|u| u.object_id == oid)
+    }
+
+    /// The user an access token's `oid` names, in its home tenant or in a tenant they are a guest of, with that profile.
+    pub fn user_by_profile_oid(&self, oid: &str) -> Option<(&User, Profile)> {
+        self.users.iter().find_map(|u| {
+            if u.object_id == oid {
+                return Some((
+                    u,
+                    Profile {
+                        tenant_id: u.tenant_id.clone(),
+                        object_id: u.object_id.clone(),
+                    },
+                ));
+            }
+            u.guest_of.iter().find(|g| g.object_id == oid).map(|g| {
+                (
+                    u,
+                    Profile {
+                        tenant_id: g.tenant_id.clone(),
+                        object_id: g.object_id.clone(),
+                    },
+                )
+            })
+        })
     }
 
     /// The tenant named by a GUID or a domain.
@@ -306,7 +393,13 @@ impl Audience {
             Self::Common => true,
             Self::Organizations => !user.personal,
             Self::Consumers => user.personal,
-            Self::Tenant(id) => user.tenant_id.eq_ignore_ascii_case(id),
+            Self::Tenant(id) => {
+                user.tenant_id.eq_ignore_ascii_case(id)
+                    || user
+                        .guest_of
+                        .iter()
+                        .any(|g| g.tenant_id.eq_ignore_ascii_case(id))
+            }
         }
     }
 }
@@ -342,5 +435,28 @@ mod tests {
         );
         assert!(contoso.admits(adele) && !contoso.admits(sam));
         assert_eq!(Audience::resolve("unknown.example", &dir), None);
+    }
+
+    #[test]
+    fn a_guest_is_admitted_to_the_guest_tenant_under_another_object_id() {
+        let dir = Directory::demo();
+        let adele = dir.user_by_upn("adele@contoso.example").expect("adele");
+        let lee = dir.user_by_upn("lee@contoso.example").expect("lee");
+        let fabrikam = Audience::resolve(DEMO_GUEST_TENANT_DOMAIN, &dir).expect("fabrikam");
+        assert!(fabrikam.admits(adele) && !fabrikam.admits(lee));
+        let guest = adele.profile_in(&fabrikam);
+        assert_eq!(
+            (guest.tenant_id.as_str(), guest.object_id.as_str()),
+            (DEMO_GUEST_TENANT_ID, DEMO_GUEST_OBJECT_ID)
+        );
+        for home in [Audience::Common, Audience::Organizations] {
+            assert_eq!(adele.profile_in(&home).tenant_id, DEMO_TENANT_ID);
+            assert_eq!(adele.profile_in(&home).object_id, adele.object_id);
+        }
+        let (found, profile) = dir
+            .user_by_profile_oid(DEMO_GUEST_OBJECT_ID)
+            .expect("guest oid resolves");
+        assert_eq!((found.upn.as_str(), profile), (adele.upn.as_str(), guest));
+        assert!(dir.user_by_oid(DEMO_GUEST_OBJECT_ID).is_none());
     }
 }

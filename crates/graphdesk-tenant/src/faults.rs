@@ -50,6 +50,9 @@ pub enum FaultAction {
         status: u16,
         retry_after: Option<u64>,
     },
+    /// Like `Status`, with `Retry-After` as an HTTP date `retry_after` seconds from now (RFC 9110 §10.2.3 allows both;
+    /// Graph and Entra send either).
+    StatusWithRetryAfterDate { status: u16, retry_after: u64 },
     /// Answer 200 with a body that is not JSON.
     MalformedBody,
     /// Close the connection without answering.
@@ -66,6 +69,9 @@ pub enum FaultAction {
     },
     /// Graph: 401 `insufficient_claims` for tokens issued before now, with a claims challenge (CAE).
     ClaimsChallenge,
+    /// The same claims challenge as the second of two `WWW-Authenticate` headers, after a `PoP nonce=…` challenge (a
+    /// resource that accepts both token types answers so).
+    ClaimsChallengeBesidePop,
 }
 
 /// A fault and how often it fires.

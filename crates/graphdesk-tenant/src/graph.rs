@@ -91,15 +91,14 @@ fn authorize(
         return Err(unauthorized("Invalid audience."));
     }
     let iat = claims["iat"].as_u64().unwrap_or(0);
-    if tenant
-        .store()
-        .faults
-        .take(FaultTarget::Graph, |f| {
-            matches!(f.action, FaultAction::ClaimsChallenge) && iat < f.installed_at
-        })
-        .is_some()
-    {
-        return Err(Box::new(claims_challenge(tenant, headers)));
+    if let Some(fault) = tenant.store().faults.take(FaultTarget::Graph, |f| {
+        matches!(
+            f.action,
+            FaultAction::ClaimsChallenge | FaultAction::ClaimsChallengeBesidePop
+        ) && iat < f.installed_at
+    }) {
+        let beside_pop = matches!(fault, FaultAction::ClaimsChallengeBesidePop);
+        return Err(Box::new(claims_challenge(tenant, headers, beside_pop)));
     }
     let granted: Vec<&str> = claims["scp"]
         .as_str()
@@ -118,17 +117,18 @@ fn authorize(
             "Insufficient privileges to complete the operation.",
         )));
     }
+    // A guest's token carries the guest object id: it is the same person.
     let oid = claims["oid"].as_str().unwrap_or_default();
     let user = tenant
         .directory()
-        .user_by_oid(oid)
-        .cloned()
+        .user_by_profile_oid(oid)
+        .map(|(user, _)| user.clone())
         .ok_or_else(|| unauthorized("The user of this token no longer exists."))?;
     Ok((user, claims))
 }
 
 /// A CAE claims challenge: the token was issued before a revocation event; a new one must be at least this recent.
-fn claims_challenge(tenant: &Tenant, headers: &HeaderMap) -> Response {
+fn claims_challenge(tenant: &Tenant, headers: &HeaderMap, beside_pop: bool) -> Response {
     let claims = json!({"access_token": {"nbf": {"essential": true, "value": tenant.clock.now().to_string()}}});
     let mut response = graph_error(
         tenant,
@@ -144,10 +144,18 @@ fn claims_challenge(tenant: &Tenant, headers: &HeaderMap) -> Response {
             claims.to_string()
         )
     );
+    if beside_pop {
+        let nonce = crate::crypto::random_token(16);
+        if let Ok(pop) = HeaderValue::from_str(&format!(
+            "PoP realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", nonce=\"{nonce}\""
+        )) {
+            response.headers_mut().append(header::WWW_AUTHENTICATE, pop);
+        }
+    }
     if let Ok(value) = HeaderValue::from_str(&value) {
         response
             .headers_mut()
-            .insert(header::WWW_AUTHENTICATE, value);
+            .append(header::WWW_AUTHENTICATE, value);
     }
     response
 }

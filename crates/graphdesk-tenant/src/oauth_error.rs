@@ -72,7 +72,7 @@ impl OAuthError {
         let mut body = json!({
             "error": self.error,
             "error_description": format!(
-                "AADSTS{}: {} Trace ID: {trace_id} Correlation ID: {correlation_id} Timestamp: {timestamp}",
+                "AADSTS{}: {}\r\nTrace ID: {trace_id}\r\nCorrelation ID: {correlation_id}\r\nTimestamp: {timestamp}",
                 self.aadsts, self.description
             ),
             "error_codes": [self.aadsts],

@@ -413,6 +413,7 @@ async fn front(
                 f.action,
                 FaultAction::Delay { .. }
                     | FaultAction::Status { .. }
+                    | FaultAction::StatusWithRetryAfterDate { .. }
                     | FaultAction::MalformedBody
                     | FaultAction::DropConnection
             )
@@ -426,7 +427,27 @@ async fn front(
         Some(FaultAction::Status {
             status,
             retry_after,
-        }) => fault_status(&tenant, target, &request, status, retry_after),
+        }) => fault_status(
+            &tenant,
+            target,
+            &request,
+            status,
+            retry_after.map(|s| s.to_string()),
+        ),
+        Some(FaultAction::StatusWithRetryAfterDate {
+            status,
+            retry_after,
+        }) => {
+            let at = std::time::UNIX_EPOCH
+                + Duration::from_secs(tenant.clock.now().saturating_add(retry_after));
+            fault_status(
+                &tenant,
+                target,
+                &request,
+                status,
+                Some(httpdate::fmt_http_date(at)),
+            )
+        }
         Some(FaultAction::MalformedBody) => (
             [("content-type", "application/json")],
             "{\"token_type\": \"Bearer\", \"access_tok",
@@ -465,7 +486,7 @@ fn fault_status(
     target: Option<FaultTarget>,
     request: &Request<Incoming>,
     status: u16,
-    retry_after: Option<u64>,
+    retry_after: Option<String>,
 ) -> Response<Body> {
     let status = StatusCode::from_u16(status).unwrap_or(StatusCode::SERVICE_UNAVAILABLE);
     let mut response = if target == Some(FaultTarget::Graph) {
@@ -501,8 +522,8 @@ fn fault_status(
             &crate::http::correlation_id(request.headers()),
         )
     };
-    if let Some(seconds) = retry_after
-        && let Ok(value) = HeaderValue::from_str(&seconds.to_string())
+    if let Some(retry_after) = retry_after
+        && let Ok(value) = HeaderValue::from_str(&retry_after)
     {
         response.headers_mut().insert("retry-after", value);
     }

@@ -23,6 +23,8 @@ pub struct AuthorizeRequest {
     pub prompt: Option<String>,
     pub login_hint: Option<String>,
     pub claims: Option<String>,
+    /// `client_info=1` on the authorize URL: only then does the redirect carry `client_info`.
+    pub client_info: bool,
 }
 
 /// A sign-in in progress in the browser (or the automation API).

@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use crate::clock::Clock;
 use crate::crypto::{SigningKey, b64url, random_token};
-use crate::directory::{Directory, GRAPH_RESOURCE, User};
+use crate::directory::{Audience, Directory, GRAPH_RESOURCE, User};
 use crate::scopes::ScopeRequest;
 use crate::store::{RefreshGrant, Store};
 
@@ -70,6 +70,10 @@ pub struct Grant<'a> {
     pub origin: &'a str,
     pub client_id: &'a str,
     pub user: &'a User,
+    /// The authority's tenant: a guest tenant gets the person's guest profile (`tid`, `oid`), the rest the home one.
+    pub audience: &'a Audience,
+    /// Whether the request carried `client_info=1`: Entra returns `client_info` only then.
+    pub client_info: bool,
     pub scopes: &'a ScopeRequest,
     pub nonce: Option<&'a str>,
     /// The `claims` request parameter (client capabilities such as `cp1`, or a claims challenge's answer).
@@ -163,14 +167,15 @@ impl Tenant {
         let now = self.clock.now();
         let lifetime = self.config.access_token_lifetime;
         let user = grant.user;
-        let issuer = format!("{}/{}/v2.0", grant.origin, user.tenant_id);
+        let profile = user.profile_in(grant.audience);
+        let issuer = format!("{}/{}/v2.0", grant.origin, profile.tenant_id);
         let mut access = json!({
             "aud": GRAPH_RESOURCE,
             "iss": issuer,
             "iat": now, "nbf": now, "exp": now + lifetime,
-            "tid": user.tenant_id,
-            "oid": user.object_id,
-            "sub": pairwise_sub(&user.object_id, GRAPH_RESOURCE),
+            "tid": profile.tenant_id,
+            "oid": profile.object_id,
+            "sub": pairwise_sub(&profile.object_id, GRAPH_RESOURCE),
             "scp": grant.scopes.graph.join(" "),
             "appid": grant.client_id,
             "azp": grant.client_id,
@@ -189,8 +194,10 @@ impl Tenant {
             "expires_in": lifetime,
             "ext_expires_in": lifetime,
             "access_token": self.key.sign(&access),
-            "client_info": b64url(json!({"uid": user.object_id, "utid": user.tenant_id}).to_string()),
         });
+        if grant.client_info {
+            body["client_info"] = json!(client_info(user));
+        }
         if let Some(refresh_in) = self.config.refresh_in {
             body["refresh_in"] = json!(refresh_in);
         }
@@ -199,9 +206,9 @@ impl Tenant {
                 "aud": grant.client_id,
                 "iss": issuer,
                 "iat": now, "nbf": now, "exp": now + lifetime,
-                "tid": user.tenant_id,
-                "oid": user.object_id,
-                "sub": pairwise_sub(&user.object_id, grant.client_id),
+                "tid": profile.tenant_id,
+                "oid": profile.object_id,
+                "sub": pairwise_sub(&profile.object_id, grant.client_id),
                 "preferred_username": user.upn,
                 "name": user.display_name,
                 "ver": "2.0",
@@ -226,6 +233,17 @@ impl Tenant {
         }
         body
     }
+}
+
+/// `client_info`: base64url JSON of the home object id and home tenant — the same in every tenant the person is in.
+pub fn client_info(user: &User) -> String {
+    b64url(json!({"uid": user.object_id, "utid": user.tenant_id}).to_string())
+}
+
+/// Whether a request asked for `client_info` (`client_info=1`; MSAL .NET's confidential clients send `2`, which this
+/// public-client tenant does not serve).
+pub fn wants_client_info(value: Option<&str>) -> bool {
+    value == Some("1")
 }
 
 /// Entra's `sub` is pairwise: stable per (user, app) and different across apps.

@@ -20,7 +20,7 @@ use crate::http::{Form, Origin, correlation_id, with_note};
 use crate::oauth_error::OAuthError;
 use crate::scopes::ScopeRequest;
 use crate::store::{DeviceStatus, LogNote};
-use crate::tenant::{Grant, Tenant};
+use crate::tenant::{Grant, Tenant, wants_client_info};
 
 /// `POST /{tenant}/oauth2/v2.0/token`
 pub async fn token(
@@ -86,6 +86,7 @@ fn redeem(tenant: &Tenant, origin: &str, segment: &str, form: &Form) -> Result<V
     match grant_type {
         "authorization_code" => authorization_code(tenant, origin, &app.client_id, form),
         "refresh_token" => refresh_token(tenant, origin, &audience, &app, form),
+        // msal-node sends the short `device_code`, which Entra accepts beside RFC 8628's URN.
         "urn:ietf:params:oauth:grant-type:device_code" | "device_code" => {
             device_code(tenant, &app.client_id, form)
         }
@@ -189,6 +190,8 @@ fn authorization_code(
         origin,
         client_id,
         user: &user,
+        audience: &grant.request.audience,
+        client_info: wants_client_info(form.get("client_info")),
         scopes: &grant.request.scopes,
         nonce: grant.request.nonce.as_deref(),
         claims: form.get("claims").or(grant.request.claims.as_deref()),
@@ -271,6 +274,8 @@ fn refresh_token(
         origin,
         client_id: &app.client_id,
         user: &user,
+        audience,
+        client_info: wants_client_info(form.get("client_info")),
         scopes: &scopes,
         nonce: None,
         claims: form.get("claims"),
@@ -278,10 +283,7 @@ fn refresh_token(
 }
 
 fn device_code(tenant: &Tenant, client_id: &str, form: &Form) -> Result<Value, OAuthError> {
-    let device_code = form
-        .get("device_code")
-        .or(form.get("code"))
-        .ok_or_else(|| OAuthError::missing("device_code"))?;
+    let device_code = form.require("device_code")?;
     let now = tenant.clock.now();
     let mut store = tenant.store();
     let Some(grant) = store.device_codes.get_mut(device_code) else {
@@ -335,13 +337,19 @@ fn device_code(tenant: &Tenant, client_id: &str, form: &Form) -> Result<Value, O
         )),
         DeviceStatus::Approved { user_oid } => {
             grant.status = DeviceStatus::Redeemed;
-            let (origin, scopes) = (grant.origin.clone(), grant.scopes.clone());
+            let (origin, scopes, audience) = (
+                grant.origin.clone(),
+                grant.scopes.clone(),
+                grant.audience.clone(),
+            );
             drop(store);
             let user = user(tenant, &user_oid)?;
             Ok(tenant.token_response(&Grant {
                 origin: &origin,
                 client_id,
                 user: &user,
+                audience: &audience,
+                client_info: wants_client_info(form.get("client_info")),
                 scopes: &scopes,
                 nonce: None,
                 claims: form.get("claims"),
@@ -402,6 +410,8 @@ fn password(
         origin,
         client_id: &app.client_id,
         user: &user,
+        audience,
+        client_info: wants_client_info(form.get("client_info")),
         scopes: &scopes,
         nonce: None,
         claims: form.get("claims"),
