@@ -350,9 +350,15 @@ impl TokenEngine {
     /// comes back on a miss.
     fn cached(&self, account: Account, wanted: &Scopes, respect_refresh_on: bool) -> CacheLookup {
         let now = self.clock.now();
+        let (primary, fallback) = self.lookup_realms(&account);
         let hit = self.read_cache(|cache| {
-            let at = cache.access_token(&self.scope, &account.home_account_id, wanted)?;
-            let valid = at.expires_on.0 > now + EXPIRY_BUFFER_SECONDS;
+            let home = &account.home_account_id;
+            let at = cache
+                .access_token_in(&self.scope, primary, home, wanted)
+                .or_else(|| {
+                    fallback.and_then(|realm| cache.access_token_in(&self.scope, realm, home, wanted))
+                })?;
+            let valid = at.expires_on.0 > now.saturating_add(EXPIRY_BUFFER_SECONDS);
             let due = respect_refresh_on && at.refresh_on.is_some_and(|r| now >= r.0);
             (valid && !due).then(|| {
                 (
@@ -372,6 +378,50 @@ impl TokenEngine {
             }),
             None => CacheLookup::Miss(account),
         }
+    }
+
+    /// The realms a silent lookup for `account` searches, in order (issue 13; MSAL .NET's rule). A named tenant is its
+    /// own realm. `common`, `organizations` and `consumers` mean the account's home tenant: its `utid` (where GraphDesk,
+    /// MSAL .NET and msal-node file those tokens), then the literal segment (where MSAL Python files them). Never another
+    /// tenant's: a guest tenant's token is not an answer through `common`.
+    fn lookup_realms<'a>(&'a self, account: &'a Account) -> (&'a str, Option<&'a str>) {
+        if !crate::cache::is_multi_tenant(&self.scope.realm) {
+            return (&self.scope.realm, None);
+        }
+        let home = account
+            .home_account_id
+            .split_once('.')
+            .map(|(_, utid)| utid)
+            .filter(|utid| !utid.is_empty())
+            .or_else(|| {
+                account
+                    .tenant_profiles
+                    .iter()
+                    .find(|p| p.is_home_tenant)
+                    .map(|p| p.tenant_id.as_str())
+            });
+        match home {
+            Some(home) => (home, Some(&self.scope.realm)),
+            None => (&self.scope.realm, None),
+        }
+    }
+
+    /// The realm a token response is filed under: the authority's tenant when it names one; for `common`,
+    /// `organizations` and `consumers` the tenant the token was issued in (the ID token's `tid`, else the home tenant
+    /// of `client_info`), as MSAL .NET and msal-node write it.
+    fn write_realm(&self, claims: Option<&IdTokenClaims>, home_account_id: &str) -> String {
+        if !crate::cache::is_multi_tenant(&self.scope.realm) {
+            return self.scope.realm.clone();
+        }
+        claims
+            .and_then(|c| c.tid.clone())
+            .filter(|tid| !tid.is_empty())
+            .or_else(|| {
+                home_account_id
+                    .split_once('.')
+                    .map(|(_, utid)| utid.to_owned())
+            })
+            .unwrap_or_else(|| self.scope.realm.clone())
     }
 
     fn refresh_lock(&self, home_account_id: &str) -> Arc<RefreshLock> {
@@ -474,18 +524,44 @@ impl TokenEngine {
             && !account
                 .home_account_id
                 .eq_ignore_ascii_case(&home_account_id)
+            && !claims
+                .as_ref()
+                .is_some_and(|c| same_person(account, c))
         {
-            return Err(CoreError::Protocol {
-                detail: "the refreshed token belongs to another account".into(),
-            });
+            // Never stored, never "another account" as a protocol error: the user signs in again (the seed's fallback).
+            return Err(CoreError::ui_required(UiRequired::local(
+                UiRequiredReason::AccountMismatch,
+            )));
+        }
+        // An account first keyed by the ID token's `sub` (signed in without `client_info`, by an older GraphDesk or
+        // another library) and now named by `client_info` is the same account: its entries move to `uid.utid`.
+        if let Some(claims) = &claims {
+            let old_keys = [
+                known.map(|a| a.home_account_id.as_str()),
+                Some(claims.sub.as_str()),
+            ];
+            let environment = self.scope.environment.clone();
+            for old in old_keys.into_iter().flatten() {
+                if !old.eq_ignore_ascii_case(&home_account_id) {
+                    self.write_cache(|cache| {
+                        cache.rekey_account(&environment, old, &home_account_id)
+                    });
+                }
+            }
         }
         let target = response
             .scope
             .clone()
             .unwrap_or_else(|| requested.join(" "));
-        let account = self.account_of(&home_account_id, claims.as_ref(), known);
-        let scope = self.cache_scope();
-        let expires_on = now + response.expires_in;
+        let realm = self.write_realm(claims.as_ref(), &home_account_id);
+        let mut account = self.account_of(&home_account_id, claims.as_ref(), known);
+        account.realm = realm.clone();
+        let scope = CacheScope {
+            realm,
+            ..self.cache_scope()
+        };
+        // Server-supplied numbers never overflow (issue 13: `expires_in: u64::MAX` panicked a debug build).
+        let expires_on = now.saturating_add(response.expires_in);
         self.write_cache(|cache| {
             cache.save(
                 &scope,
@@ -494,8 +570,8 @@ impl TokenEngine {
                     access_token: response.access_token.secret(),
                     target: &target,
                     expires_on,
-                    extended_expires_on: response.ext_expires_in.map(|e| now + e),
-                    refresh_on: response.refresh_in.map(|r| now + r),
+                    extended_expires_on: response.ext_expires_in.map(|e| now.saturating_add(e)),
+                    refresh_on: response.refresh_in.map(|r| now.saturating_add(r)),
                     refresh_token: response.refresh_token.as_ref().map(|t| t.secret()),
                     family_id: response.foci.as_deref(),
                     id_token: response.id_token.as_ref().map(|t| t.secret()),
@@ -572,6 +648,16 @@ impl TokenEngine {
             ),
         }
     }
+}
+
+/// Whether an ID token is of the person `account` names: its `sub` is the account's key (an account signed in without
+/// `client_info`), or its `oid` is the account's object id.
+fn same_person(account: &Account, claims: &IdTokenClaims) -> bool {
+    claims.sub.eq_ignore_ascii_case(&account.home_account_id)
+        || claims
+            .oid
+            .as_deref()
+            .is_some_and(|oid| !oid.is_empty() && oid.eq_ignore_ascii_case(&account.local_account_id))
 }
 
 /// A fresh `client-request-id` (the platform echoes it as `correlation_id`).

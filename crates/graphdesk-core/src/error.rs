@@ -25,6 +25,9 @@ pub enum UiRequiredReason {
     LoginRequired,
     /// A resource asked for more claims (continuous access evaluation, a claims challenge).
     ClaimsChallenge,
+    /// A refresh answered for an account the cache cannot tie to the one it refreshed (no ID token to compare, or
+    /// another person): the user signs in again and the answer is not stored.
+    AccountMismatch,
 }
 
 /// Everything the UI needs to explain a "UI required" answer and to retry interactively.
@@ -154,6 +157,9 @@ fn ui_required_message(ui: &UiRequired) -> String {
         UiRequiredReason::ConsentRequired => "the app needs your consent for these permissions",
         UiRequiredReason::LoginRequired => "you need to sign in again",
         UiRequiredReason::ClaimsChallenge => "the service asked for a fresh sign-in",
+        UiRequiredReason::AccountMismatch => {
+            "the sign-in service answered for an account this one cannot be matched to"
+        }
     };
     match ui.aadsts {
         Some(code) => format!("sign-in required: {what} (AADSTS{code}); sign in interactively"),

@@ -10,6 +10,7 @@ pub mod broker;
 pub mod cache;
 pub mod cache_status;
 pub mod clock;
+pub mod cloud;
 pub mod config;
 pub mod engine;
 pub mod error;

@@ -1,29 +1,32 @@
-//! Import and export of caches written by MSAL Python and msal-node. Both use the unified schema, with small differences
-//! this module absorbs (measured on MSAL Python 1.39 and msal-node 7.2 against the emulated tenant):
+//! Import and export of caches written by MSAL Python, msal-node, MSAL .NET and other GraphDesks. They share the
+//! unified schema with differences this module absorbs (measured on MSAL Python 1.39 and msal-node 7.2 against the
+//! emulated tenant, and read from each library's code; `MSAL-SEMANTICS.md`):
 //!
-//! | | MSAL Python | msal-node | GraphDesk |
-//! |---|---|---|---|
-//! | `environment` | host, port dropped | host:port | host:port |
-//! | access token / ID token / account `realm` | authority segment (`organizations`) | the tenant id (`tid`) | authority segment |
-//! | credential key | 6 parts | 7 parts (a trailing empty segment) | 6 parts |
-//! | refresh token | `target` filled, key ends with it | no `target`, key `…-refreshtoken-client---` | no `target` |
+//! | | MSAL Python | msal-node | MSAL .NET | GraphDesk |
+//! |---|---|---|---|---|
+//! | `environment` | host, port dropped | host:port | preferred cache host | authority host:port |
+//! | `realm` via `common`/`organizations` | the literal segment | `tid` | `tid` | `tid` (.NET, node) |
+//! | credential key | 6 parts | 7 parts (+ claims hash, scheme) | 6 parts | 6 parts |
+//! | refresh token | `target` filled | no `target` | no `target` | no `target`, family ones by family id |
 //!
-//! Import re-keys this app's entries into GraphDesk's conventions (so its indexed lookups find them) and keeps every
-//! other entry, field and section untouched. Export writes the same tokens in the chosen library's conventions.
+//! Import keeps the world's shape: realms and tenant profiles stay as the writer wrote them (a guest tenant's tokens
+//! stay the guest tenant's), every refresh token stays (family ones too), PoP and SSH-cert tokens stay under keys of
+//! their own. Only this app's entries move to GraphDesk's environment spelling (an alias or a dropped port names the
+//! same authority), re-keyed so the indexed lookups find them; everything else — other apps, other clouds, unknown
+//! sections and fields, entries that do not fit the schema — is kept verbatim. Export writes this app's entries in the
+//! chosen library's conventions and everything else as it is.
+
+use std::collections::BTreeSet;
 
 use serde::Serialize;
 
-use super::schema::{CacheDocument, account_key, app_metadata_key, credential_key};
-use super::{CacheScope, TokenCache};
+use super::schema::{
+    AccessTokenEntry, CacheDocument, EntryWarning, account_key, app_metadata_key, credential_key,
+};
+use super::{CacheScope, TokenCache, is_bearer, is_family, is_multi_tenant};
+use crate::cache::schema::RefreshTokenEntry;
+use crate::cloud::InstanceMetadata;
 use crate::error::CoreError;
-
-/// Entra's authority host aliases: a cache written for one is valid for the others.
-const ENTRA_ALIASES: [&str; 4] = [
-    "login.microsoftonline.com",
-    "login.windows.net",
-    "login.microsoft.com",
-    "sts.windows.net",
-];
 
 /// Whose conventions an export follows.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -34,7 +37,7 @@ pub enum Dialect {
 }
 
 /// What an import brought in.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct ImportSummary {
     pub accounts: usize,
@@ -42,25 +45,90 @@ pub struct ImportSummary {
     pub refresh_tokens: usize,
     /// Entries for other apps or clouds, kept as they were.
     pub kept_foreign: usize,
+    /// Entries that do not fit the schema: kept verbatim, written back, never used.
+    pub warnings: Vec<EntryWarning>,
 }
 
-/// Whether `environment` names the same authority host as `ours` (ignoring a dropped port and Entra's aliases).
+/// Whether `environment` names the same authority host as `ours` (a dropped port, or an alias of the same cloud).
 fn same_environment(environment: &str, ours: &str) -> bool {
-    let host = |e: &str| e.split(':').next().unwrap_or(e).to_ascii_lowercase();
-    environment.eq_ignore_ascii_case(ours)
-        || (!environment.contains(':') && host(ours) == environment.to_ascii_lowercase())
-        || (ENTRA_ALIASES.contains(&host(environment).as_str())
-            && ENTRA_ALIASES.contains(&host(ours).as_str()))
+    InstanceMetadata::builtin().same_environment(environment, ours)
+}
+
+/// The key GraphDesk files an access token under: MSAL's six parts for a Bearer token; a token of another scheme (PoP,
+/// SSH-cert) gets msal-node's `accesstoken_with_authscheme` descriptor and its scheme appended, so it never takes a
+/// Bearer token's place.
+pub(super) fn access_token_key(at: &AccessTokenEntry) -> String {
+    if is_bearer(at) {
+        return credential_key(
+            &at.home_account_id,
+            &at.environment,
+            "AccessToken",
+            &at.client_id,
+            &at.realm,
+            &at.target,
+        );
+    }
+    let scheme = at
+        .token_type
+        .as_deref()
+        .or_else(|| at.other.get("tokenType").and_then(serde_json::Value::as_str))
+        .unwrap_or("unknown");
+    let key_id = at
+        .other
+        .get("keyId")
+        .or_else(|| at.other.get("key_id"))
+        .or_else(|| at.other.get("kid"))
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    format!(
+        "{}-{}-{}",
+        credential_key(
+            &at.home_account_id,
+            &at.environment,
+            "AccessToken_With_AuthScheme",
+            &at.client_id,
+            &at.realm,
+            &at.target,
+        ),
+        key_id,
+        scheme
+    )
+    .to_lowercase()
+}
+
+/// Whose a refresh token is: its family's when it has one, else its app's.
+fn rt_owner(rt: &RefreshTokenEntry) -> &str {
+    rt.family_id
+        .as_deref()
+        .filter(|f| !f.is_empty())
+        .unwrap_or(&rt.client_id)
+}
+
+/// The key of a refresh token: its owner is its family when it has one (MSAL .NET, msal-node), else its app; a target
+/// MSAL Python wrote stays part of it, so that library's one-token-per-scope-set entries all survive.
+pub(super) fn refresh_token_key(rt: &RefreshTokenEntry) -> String {
+    credential_key(
+        &rt.home_account_id,
+        &rt.environment,
+        "RefreshToken",
+        rt_owner(rt),
+        "",
+        rt.target.as_deref().unwrap_or_default(),
+    )
 }
 
 impl TokenCache {
-    /// Merges a cache written by MSAL Python, msal-node or GraphDesk. Imported entries win over existing ones.
+    /// Merges a cache written by MSAL Python, msal-node, MSAL .NET or GraphDesk. Imported entries win over existing
+    /// ones with the same key; an imported refresh token replaces this app's one of the same kind for that account.
     pub fn import(&mut self, json: &[u8], scope: &CacheScope) -> Result<ImportSummary, CoreError> {
         let foreign: CacheDocument =
-            serde_json::from_slice(json).map_err(|e| CoreError::Cache {
+            super::schema::parse_document(json).map_err(|e| CoreError::Cache {
                 detail: format!("not an MSAL token cache ({e})"),
             })?;
-        let mut summary = ImportSummary::default();
+        let mut summary = ImportSummary {
+            warnings: foreign.warnings.clone(),
+            ..ImportSummary::default()
+        };
         let ours = |env: &str, client: Option<&str>| {
             same_environment(env, &scope.environment)
                 && client.is_none_or(|c| c.eq_ignore_ascii_case(&scope.client_id))
@@ -72,18 +140,13 @@ impl TokenCache {
                 self.doc.access_tokens.insert(key, at);
                 continue;
             }
-            (at.environment, at.realm) = (env.clone(), scope.realm.clone());
-            let key = credential_key(
-                &at.home_account_id,
-                &env,
-                "AccessToken",
-                &at.client_id,
-                &at.realm,
-                &at.target,
-            );
-            self.doc.access_tokens.insert(key, at);
+            at.environment = env.clone();
+            self.doc.access_tokens.insert(access_token_key(&at), at);
             summary.access_tokens += 1;
         }
+        // One refresh token per account, app and kind (own or family) is what this app uses; the imported ones replace
+        // those, and all the imported ones stay.
+        let mut replaced = BTreeSet::new();
         for (key, mut rt) in foreign.refresh_tokens {
             if !ours(&rt.environment, Some(&rt.client_id)) {
                 summary.kept_foreign += 1;
@@ -91,15 +154,20 @@ impl TokenCache {
                 continue;
             }
             rt.environment = env.clone();
-            let (home, client) = (rt.home_account_id.clone(), rt.client_id.clone());
-            // One refresh token per account and app: the imported one replaces ours.
-            self.doc.refresh_tokens.retain(|_, e| {
-                !(e.home_account_id.eq_ignore_ascii_case(&home)
-                    && e.client_id.eq_ignore_ascii_case(&client)
-                    && e.environment.eq_ignore_ascii_case(&env))
-            });
-            let key = credential_key(&home, &env, "RefreshToken", &client, "", "");
-            self.doc.refresh_tokens.insert(key, rt);
+            let kind = (
+                rt.home_account_id.to_ascii_lowercase(),
+                rt.client_id.to_ascii_lowercase(),
+                is_family(&rt),
+            );
+            if replaced.insert(kind.clone()) {
+                self.doc.refresh_tokens.retain(|_, e| {
+                    !(e.home_account_id.eq_ignore_ascii_case(&kind.0)
+                        && e.client_id.eq_ignore_ascii_case(&kind.1)
+                        && is_family(e) == kind.2
+                        && e.environment.eq_ignore_ascii_case(&env))
+                });
+            }
+            self.doc.refresh_tokens.insert(refresh_token_key(&rt), rt);
             summary.refresh_tokens += 1;
         }
         for (key, mut id) in foreign.id_tokens {
@@ -107,7 +175,7 @@ impl TokenCache {
                 self.doc.id_tokens.insert(key, id);
                 continue;
             }
-            (id.environment, id.realm) = (env.clone(), scope.realm.clone());
+            id.environment = env.clone();
             let key = credential_key(
                 &id.home_account_id,
                 &env,
@@ -118,14 +186,21 @@ impl TokenCache {
             );
             self.doc.id_tokens.insert(key, id);
         }
+        let mut homes = BTreeSet::new();
         for (key, mut account) in foreign.accounts {
             if !ours(&account.environment, None) {
                 self.doc.accounts.insert(key, account);
                 continue;
             }
-            (account.environment, account.realm) = (env.clone(), scope.realm.clone());
+            account.environment = env.clone();
             let key = account_key(&account.home_account_id, &env, &account.realm);
-            if !self.doc.accounts.contains_key(&key) {
+            let home = account.home_account_id.to_ascii_lowercase();
+            let known = self
+                .doc
+                .accounts
+                .values()
+                .any(|a| a.home_account_id.eq_ignore_ascii_case(&home) && a.environment == env);
+            if !known && homes.insert(home) {
                 summary.accounts += 1;
             }
             self.doc.accounts.insert(key, account);
@@ -139,6 +214,9 @@ impl TokenCache {
             } else {
                 self.doc.app_metadata.insert(key, metadata);
             }
+        }
+        for (section, entries) in foreign.unparsed {
+            self.doc.unparsed.entry(section).or_default().extend(entries);
         }
         self.doc.other.extend(foreign.other);
         self.reindex();
@@ -159,13 +237,21 @@ impl TokenCache {
                 .to_owned(),
             Dialect::MsalNode => scope.environment.clone(),
         };
-        // msal-node files tokens under the tenant id: the `utid` half of the home account id.
+        // GraphDesk, msal-node and MSAL .NET file a multi-tenant authority's tokens under the tenant id; MSAL Python
+        // under the authority's literal segment (and looks them up so). A guest tenant's realm is a tenant id in every
+        // library and stays.
+        let utid = |home: &str| home.split_once('.').map(|(_, utid)| utid.to_owned());
         let realm_of = |home: &str, realm: &str| match dialect {
-            Dialect::MsalPython => realm.to_owned(),
-            Dialect::MsalNode => home
-                .split_once('.')
-                .map_or(realm, |(_, utid)| utid)
-                .to_owned(),
+            Dialect::MsalPython
+                if is_multi_tenant(&scope.realm)
+                    && utid(home).is_some_and(|t| t.eq_ignore_ascii_case(realm)) =>
+            {
+                scope.realm.clone()
+            }
+            Dialect::MsalNode if is_multi_tenant(realm) => {
+                utid(home).unwrap_or_else(|| realm.to_owned())
+            }
+            _ => realm.to_owned(),
         };
         let key = |parts: [&str; 6]| match dialect {
             Dialect::MsalPython => {
@@ -182,7 +268,8 @@ impl TokenCache {
         doc.access_tokens = std::mem::take(&mut doc.access_tokens)
             .into_iter()
             .map(|(k, mut at)| {
-                if !is_ours(&at.environment, &at.client_id) {
+                // PoP and SSH-cert tokens go out exactly as they came in.
+                if !is_ours(&at.environment, &at.client_id) || !is_bearer(&at) {
                     return (k, at);
                 }
                 (at.environment, at.realm) =
@@ -212,7 +299,7 @@ impl TokenCache {
                         &rt.home_account_id,
                         &env,
                         "RefreshToken",
-                        &rt.client_id,
+                        rt_owner(&rt),
                         "",
                         "",
                     ]),
@@ -344,9 +431,14 @@ mod tests {
                 (1, 1, 1),
                 "{dialect:?}"
             );
+            // Realms stay as the writer wrote them: MSAL Python's literal segment, msal-node's tenant id.
+            let realm = match dialect {
+                Dialect::MsalPython => "organizations",
+                Dialect::MsalNode => "tid-1",
+            };
             assert_eq!(
                 cache
-                    .access_token(&scope(), HOME, &Scopes::parse("User.Read"))
+                    .access_token_in(&scope(), realm, HOME, &Scopes::parse("User.Read"))
                     .expect("AT hit")
                     .secret,
                 "AccessToken"

@@ -81,8 +81,8 @@ pub struct TokenCache {
     doc: CacheDocument,
     /// Access token keys by account, with their parsed scopes.
     access_tokens: HashMap<IndexKey, Vec<(String, Scopes)>>,
-    /// Refresh token keys by (home account id, environment, client id).
-    refresh_tokens: HashMap<IndexKey, String>,
+    /// Refresh token keys by (home account id, environment, client id): the app's own and the family ones it holds.
+    refresh_tokens: HashMap<IndexKey, Vec<String>>,
     /// Account keys by (home account id, environment).
     accounts: HashMap<IndexKey, Vec<String>>,
     /// What changed since the document was loaded or last marked saved: what a save lays over another process's file.
@@ -107,7 +107,7 @@ impl TokenCache {
 
     /// Parses a JSON cache (any MSAL library's).
     pub fn from_json(bytes: &[u8]) -> Result<Self, CoreError> {
-        let doc = serde_json::from_slice(bytes).map_err(|e| CoreError::Cache {
+        let doc = schema::parse_document(bytes).map_err(|e| CoreError::Cache {
             detail: format!("the cache is not an MSAL token cache ({e})"),
         })?;
         Ok(Self::from_document(doc))
@@ -172,13 +172,22 @@ impl TokenCache {
             &mut disk.app_metadata,
         );
         apply(&touched.other, &self.doc.other, &mut disk.other);
+        // Entries kept verbatim are never changed or removed here: ours join theirs.
+        for (section, entries) in &self.doc.unparsed {
+            let theirs = disk.unparsed.entry(section.clone()).or_default();
+            for (key, entry) in entries {
+                theirs.entry(key.clone()).or_insert_with(|| entry.clone());
+            }
+        }
         disk
     }
 
     fn reindex(&mut self) {
         self.access_tokens.clear();
         self.refresh_tokens.clear();
-        for (key, at) in &self.doc.access_tokens {
+        // Only Bearer tokens answer a lookup: a PoP or SSH-cert token with the same scopes is kept, never served (issue 13;
+        // msal-node and MSAL .NET filter by token type, MSAL Python does not — GraphDesk follows .NET and node).
+        for (key, at) in self.doc.access_tokens.iter().filter(|(_, at)| is_bearer(at)) {
             let account = account_tokens(
                 &at.home_account_id,
                 &at.environment,
@@ -191,10 +200,10 @@ impl TokenCache {
                 .push((key.clone(), Scopes::parse(&at.target)));
         }
         for (key, rt) in &self.doc.refresh_tokens {
-            self.refresh_tokens.insert(
-                rt_index(&rt.home_account_id, &rt.environment, &rt.client_id),
-                key.clone(),
-            );
+            self.refresh_tokens
+                .entry(rt_index(&rt.home_account_id, &rt.environment, &rt.client_id))
+                .or_default()
+                .push(key.clone());
         }
         self.accounts.clear();
         for (key, account) in &self.doc.accounts {
@@ -228,19 +237,25 @@ impl TokenCache {
             .unwrap_or_default()
     }
 
-    /// The access token of `home_account_id` whose scopes cover `scopes`, the one expiring last.
+    /// The access token of `home_account_id` whose scopes cover `scopes`, the one expiring last, in `scope`'s realm.
     pub fn access_token(
         &self,
         scope: &CacheScope,
         home_account_id: &str,
         scopes: &Scopes,
     ) -> Option<&AccessTokenEntry> {
-        let account = account_tokens(
-            home_account_id,
-            &scope.environment,
-            &scope.client_id,
-            &scope.realm,
-        );
+        self.access_token_in(scope, &scope.realm, home_account_id, scopes)
+    }
+
+    /// The Bearer access token of `home_account_id` in `realm` whose scopes cover `scopes`, the one expiring last.
+    pub fn access_token_in(
+        &self,
+        scope: &CacheScope,
+        realm: &str,
+        home_account_id: &str,
+        scopes: &Scopes,
+    ) -> Option<&AccessTokenEntry> {
+        let account = account_tokens(home_account_id, &scope.environment, &scope.client_id, realm);
         self.access_tokens
             .get(&account)?
             .iter()
@@ -249,18 +264,22 @@ impl TokenCache {
             .max_by_key(|at| at.expires_on)
     }
 
-    /// The account's refresh token for this app (any realm, any scopes).
+    /// The account's refresh token for this app (any realm, any scopes): its own, else a family (FOCI) one this app
+    /// holds.
     pub fn refresh_token(
         &self,
         scope: &CacheScope,
         home_account_id: &str,
     ) -> Option<&RefreshTokenEntry> {
-        let key = self.refresh_tokens.get(&rt_index(
+        let keys = self.refresh_tokens.get(&rt_index(
             home_account_id,
             &scope.environment,
             &scope.client_id,
         ))?;
-        self.doc.refresh_tokens.get(key)
+        let entries = || keys.iter().filter_map(|key| self.doc.refresh_tokens.get(key));
+        entries()
+            .find(|rt| !is_family(rt))
+            .or_else(|| entries().next())
     }
 
     /// Every account in this environment.
@@ -322,30 +341,51 @@ impl TokenCache {
                 target: tokens.target.to_owned(),
                 cached_at: Epoch(tokens.now),
                 expires_on: Epoch(tokens.expires_on),
-                extended_expires_on: tokens.extended_expires_on.map(Epoch),
                 refresh_on: tokens.refresh_on.map(Epoch),
                 token_type: Some("Bearer".into()),
-                other: Default::default(),
+                other: tokens
+                    .extended_expires_on
+                    .map(|at| {
+                        BTreeMap::from([(
+                            "extended_expires_on".to_owned(),
+                            serde_json::Value::String(at.to_string()),
+                        )])
+                    })
+                    .unwrap_or_default(),
             },
         );
         touched.access_tokens.insert(key.clone());
         slot.push((key, granted));
 
         if let Some(secret) = tokens.refresh_token {
+            // Rotation: the new refresh token replaces the app's previous one of the same kind. With `foci` it is
+            // saved only as the family's (MSAL .NET), so the app's own one it supersedes goes too.
+            let family = tokens.family_id.filter(|f| !f.is_empty());
             let index = rt_index(home, &scope.environment, &scope.client_id);
-            if let Some(old) = self.refresh_tokens.remove(&index) {
-                self.doc.refresh_tokens.remove(&old);
-                self.touched.refresh_tokens.insert(old);
-            }
+            let keys = self.refresh_tokens.remove(&index).unwrap_or_default();
+            let (doc_rts, touched) = (&mut self.doc.refresh_tokens, &mut self.touched);
+            let kept: Vec<String> = keys
+                .into_iter()
+                .filter(|key| {
+                    let superseded = doc_rts
+                        .get(key)
+                        .is_none_or(|rt| family.is_some() || !is_family(rt));
+                    if superseded {
+                        doc_rts.remove(key);
+                        touched.refresh_tokens.insert(key.clone());
+                    }
+                    !superseded
+                })
+                .collect();
             let key = credential_key(
                 home,
                 &scope.environment,
                 "RefreshToken",
-                &scope.client_id,
+                family.unwrap_or(&scope.client_id),
                 "",
                 "",
             );
-            self.doc.refresh_tokens.insert(
+            doc_rts.insert(
                 key.clone(),
                 RefreshTokenEntry {
                     home_account_id: home.to_owned(),
@@ -355,12 +395,15 @@ impl TokenCache {
                     secret: secret.to_owned(),
                     target: None,
                     realm: None,
-                    family_id: tokens.family_id.map(str::to_owned),
+                    family_id: family.map(str::to_owned),
                     other: Default::default(),
                 },
             );
-            self.touched.refresh_tokens.insert(key.clone());
-            self.refresh_tokens.insert(index, key);
+            touched.refresh_tokens.insert(key.clone());
+            let mut keys = kept;
+            keys.retain(|k| k != &key);
+            keys.push(key);
+            self.refresh_tokens.insert(index, keys);
         }
         if let Some(secret) = tokens.id_token {
             let key = credential_key(
@@ -456,6 +499,77 @@ impl TokenCache {
         removed
     }
 
+    /// Moves every entry of account `from` in `environment` to the home account id `to` (re-keyed), for an account first
+    /// known by its ID token's `sub` and later by `client_info`. Entries already under `to` win over moved ones.
+    pub fn rekey_account(&mut self, environment: &str, from: &str, to: &str) -> bool {
+        fn moved<V: Clone>(
+            entries: &mut BTreeMap<String, V>,
+            touched: &mut BTreeSet<String>,
+            belongs: impl Fn(&V) -> bool,
+            rekey: impl Fn(&mut V) -> String,
+        ) -> usize {
+            let keys: Vec<String> = entries
+                .iter()
+                .filter(|(_, v)| belongs(v))
+                .map(|(k, _)| k.clone())
+                .collect();
+            for key in &keys {
+                let Some(mut entry) = entries.remove(key) else {
+                    continue;
+                };
+                touched.insert(key.clone());
+                let new_key = rekey(&mut entry);
+                touched.insert(new_key.clone());
+                entries.entry(new_key).or_insert(entry);
+            }
+            keys.len()
+        }
+        let mine = |home: &str, env: &str| {
+            home.eq_ignore_ascii_case(from) && env.eq_ignore_ascii_case(environment)
+        };
+        let (doc, touched) = (&mut self.doc, &mut self.touched);
+        let mut count = moved(
+            &mut doc.access_tokens,
+            &mut touched.access_tokens,
+            |e| mine(&e.home_account_id, &e.environment),
+            |e| {
+                e.home_account_id = to.to_owned();
+                interop::access_token_key(e)
+            },
+        );
+        count += moved(
+            &mut doc.refresh_tokens,
+            &mut touched.refresh_tokens,
+            |e| mine(&e.home_account_id, &e.environment),
+            |e| {
+                e.home_account_id = to.to_owned();
+                interop::refresh_token_key(e)
+            },
+        );
+        count += moved(
+            &mut doc.id_tokens,
+            &mut touched.id_tokens,
+            |e| mine(&e.home_account_id, &e.environment),
+            |e| {
+                e.home_account_id = to.to_owned();
+                credential_key(to, &e.environment, "IdToken", &e.client_id, &e.realm, "")
+            },
+        );
+        count += moved(
+            &mut doc.accounts,
+            &mut touched.accounts,
+            |e| mine(&e.home_account_id, &e.environment),
+            |e| {
+                e.home_account_id = to.to_owned();
+                account_key(to, &e.environment, &e.realm)
+            },
+        );
+        if count > 0 {
+            self.reindex();
+        }
+        count > 0
+    }
+
     fn len(&self) -> usize {
         self.doc.access_tokens.len()
             + self.doc.refresh_tokens.len()
@@ -514,6 +628,27 @@ fn remove_where<V>(
         }
         !remove
     });
+}
+
+/// Whether an access token entry is a plain Bearer token: `AccessToken` (not msal-node's `AccessToken_With_AuthScheme`)
+/// whose `token_type` (MSAL Python, .NET) or `tokenType` (msal-node) is absent or `Bearer`.
+pub fn is_bearer(at: &AccessTokenEntry) -> bool {
+    let bearer = |t: Option<&str>| t.is_none_or(|t| t.is_empty() || t.eq_ignore_ascii_case("bearer"));
+    at.credential_type.eq_ignore_ascii_case("AccessToken")
+        && bearer(at.token_type.as_deref())
+        && bearer(at.other.get("tokenType").and_then(serde_json::Value::as_str))
+}
+
+/// Whether a refresh token is a family (FOCI) one.
+pub fn is_family(rt: &RefreshTokenEntry) -> bool {
+    rt.family_id.as_deref().is_some_and(|f| !f.is_empty())
+}
+
+/// Whether a realm is one of the multi-tenant aliases (`common`, `organizations`, `consumers`) rather than a tenant.
+pub fn is_multi_tenant(realm: &str) -> bool {
+    ["common", "organizations", "consumers"]
+        .iter()
+        .any(|alias| realm.eq_ignore_ascii_case(alias))
 }
 
 fn account_index(home: &str, environment: &str) -> IndexKey {

@@ -156,7 +156,7 @@ impl CacheFile {
         {
             match self
                 .open(on_disk)?
-                .and_then(|p| serde_json::from_slice(&p).map_err(|e| e.to_string()))
+                .and_then(|p| super::schema::parse_document(&p).map_err(|e| e.to_string()))
             {
                 Ok(disk) => *cache = TokenCache::from_document(cache.merged_onto(disk)),
                 Err(reason) => {

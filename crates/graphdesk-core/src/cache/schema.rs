@@ -2,6 +2,12 @@
 //! `RefreshToken`, `IdToken`, `Account`, `AppMetadata`, each a map from key to entry. Unknown sections and fields are kept
 //! on every entry (`other`), so a cache another library wrote survives a round trip through GraphDesk. Times are strings
 //! of epoch seconds when written, and accepted as numbers too when read. `Debug` never shows a `secret`.
+//!
+//! Reading is as lenient as the MSAL libraries together (issue 13): a UTF-8 BOM, an empty file, trailing commas (MSAL
+//! .NET's reader allows them), `null` where a string belongs (MSAL Python writes `local_account_id: null`), a missing
+//! `realm` (MSAL .NET's ADFS and generic entries), float times (MSAL Python 0.x) are all read. An entry that still does
+//! not fit the schema (`{"foo": "bar"}`, a `target` list) is kept verbatim, written back unchanged and never used, with a
+//! warning naming its section and why — one odd entry never refuses the file.
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -9,7 +15,7 @@ use std::fmt;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 use serde_json::Value;
 
-/// Epoch seconds, written as a string (MSAL's format), read from a string or a number.
+/// Epoch seconds, written as a string (MSAL's format), read from a string or a number (MSAL Python 0.x wrote floats).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Epoch(pub u64);
 
@@ -21,21 +27,24 @@ impl Serialize for Epoch {
 
 impl<'de> Deserialize<'de> for Epoch {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        match Value::deserialize(deserializer)? {
-            Value::Number(n) => n
-                .as_u64()
-                .map(Epoch)
-                .ok_or_else(|| serde::de::Error::custom("negative time")),
-            Value::String(s) => s
-                .trim()
-                .parse()
-                .map(Epoch)
-                .map_err(serde::de::Error::custom),
-            _ => Err(serde::de::Error::custom(
-                "time must be a number or a string of digits",
-            )),
-        }
+        let whole = |f: f64| (f.is_finite() && f >= 0.0).then(|| f as u64);
+        let seconds = match Value::deserialize(deserializer)? {
+            Value::Number(n) => n.as_u64().or_else(|| n.as_f64().and_then(whole)),
+            Value::String(s) => {
+                let s = s.trim();
+                s.parse().ok().or_else(|| s.parse().ok().and_then(whole))
+            }
+            _ => None,
+        };
+        seconds
+            .map(Epoch)
+            .ok_or_else(|| serde::de::Error::custom("a time that is not epoch seconds"))
     }
+}
+
+/// `null` (or absent, with `#[serde(default)]`) read as the empty string, as MSAL .NET does.
+fn null_as_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(deserializer)?.unwrap_or_default())
 }
 
 /// An access token entry.
@@ -46,12 +55,18 @@ pub struct AccessTokenEntry {
     pub credential_type: String,
     pub client_id: String,
     pub secret: String,
+    /// Empty when the writer had no tenant (MSAL .NET's ADFS entries); not written then.
+    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "String::is_empty")]
     pub realm: String,
     pub target: String,
+    /// Missing reads as 0, like msal-node and MSAL .NET.
+    #[serde(default)]
     pub cached_at: Epoch,
+    /// Missing reads as 0: expired (msal-node, MSAL .NET).
+    #[serde(default)]
     pub expires_on: Epoch,
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub extended_expires_on: Option<Epoch>,
+    // `extended_expires_on` stays in `other`, verbatim: no MSAL decides anything on it, and MSAL .NET writes negative
+    // values (`-62135596800`) that must survive a round trip.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub refresh_on: Option<Epoch>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -86,6 +101,7 @@ pub struct IdTokenEntry {
     pub credential_type: String,
     pub client_id: String,
     pub secret: String,
+    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "String::is_empty")]
     pub realm: String,
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
@@ -96,9 +112,14 @@ pub struct IdTokenEntry {
 pub struct AccountEntry {
     pub home_account_id: String,
     pub environment: String,
+    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "String::is_empty")]
     pub realm: String,
+    /// `null` when the writer had no ID token (MSAL Python); read as empty.
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub local_account_id: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub username: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub authority_type: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
@@ -118,21 +139,194 @@ pub struct AppMetadataEntry {
 }
 
 /// A whole cache document.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct CacheDocument {
-    #[serde(rename = "AccessToken", default)]
     pub access_tokens: BTreeMap<String, AccessTokenEntry>,
-    #[serde(rename = "RefreshToken", default)]
     pub refresh_tokens: BTreeMap<String, RefreshTokenEntry>,
-    #[serde(rename = "IdToken", default)]
     pub id_tokens: BTreeMap<String, IdTokenEntry>,
-    #[serde(rename = "Account", default)]
     pub accounts: BTreeMap<String, AccountEntry>,
-    #[serde(rename = "AppMetadata", default)]
     pub app_metadata: BTreeMap<String, AppMetadataEntry>,
     /// Sections this version does not know, kept verbatim.
-    #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
+    /// Entries of the known sections that do not fit the schema, by section and key: written back as they were,
+    /// never used.
+    pub unparsed: BTreeMap<String, BTreeMap<String, Value>>,
+    /// Why each unparsed entry was set aside (no values: a reason and where).
+    pub warnings: Vec<EntryWarning>,
+}
+
+/// An entry read but set aside.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntryWarning {
+    pub section: String,
+    /// The entry's position in its section (keys can hold account ids, which are not logged).
+    pub index: usize,
+    pub reason: String,
+}
+
+const SECTIONS: [&str; 5] = [
+    "AccessToken",
+    "RefreshToken",
+    "IdToken",
+    "Account",
+    "AppMetadata",
+];
+
+/// What a field error says without any value from the entry (serde's "invalid type: string \"…\"" would quote one).
+fn reason_of(error: &serde_json::Error) -> String {
+    let text = error.to_string();
+    if text.starts_with("missing field") {
+        text.split(" at line").next().unwrap_or(&text).to_owned()
+    } else if text.contains("epoch seconds") {
+        "a time that is not epoch seconds".to_owned()
+    } else {
+        "a field of an unexpected type".to_owned()
+    }
+}
+
+fn section_entries<T: serde::de::DeserializeOwned>(
+    name: &str,
+    section: Value,
+    unparsed: &mut BTreeMap<String, BTreeMap<String, Value>>,
+    warnings: &mut Vec<EntryWarning>,
+) -> Result<BTreeMap<String, T>, String> {
+    let entries = match section {
+        Value::Null => return Ok(BTreeMap::new()),
+        Value::Object(entries) => entries,
+        _ => return Err(format!("the {name} section is not an object")),
+    };
+    let mut parsed = BTreeMap::new();
+    for (index, (key, entry)) in entries.into_iter().enumerate() {
+        match T::deserialize(&entry) {
+            Ok(value) => {
+                parsed.insert(key, value);
+            }
+            Err(error) => {
+                warnings.push(EntryWarning {
+                    section: name.to_owned(),
+                    index,
+                    reason: reason_of(&error),
+                });
+                unparsed.entry(name.to_owned()).or_default().insert(key, entry);
+            }
+        }
+    }
+    Ok(parsed)
+}
+
+impl<'de> Deserialize<'de> for CacheDocument {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        use serde::de::Error;
+        let Value::Object(map) = Value::deserialize(deserializer)? else {
+            return Err(D::Error::custom("a token cache is a JSON object"));
+        };
+        let mut doc = CacheDocument::default();
+        let (unparsed, warnings) = (&mut doc.unparsed, &mut doc.warnings);
+        for (name, section) in map {
+            match name.as_str() {
+                "AccessToken" => {
+                    doc.access_tokens = section_entries(&name, section, unparsed, warnings)
+                        .map_err(D::Error::custom)?;
+                }
+                "RefreshToken" => {
+                    doc.refresh_tokens = section_entries(&name, section, unparsed, warnings)
+                        .map_err(D::Error::custom)?;
+                }
+                "IdToken" => {
+                    doc.id_tokens = section_entries(&name, section, unparsed, warnings)
+                        .map_err(D::Error::custom)?;
+                }
+                "Account" => {
+                    doc.accounts = section_entries(&name, section, unparsed, warnings)
+                        .map_err(D::Error::custom)?;
+                }
+                "AppMetadata" => {
+                    doc.app_metadata = section_entries(&name, section, unparsed, warnings)
+                        .map_err(D::Error::custom)?;
+                }
+                _ => {
+                    doc.other.insert(name, section);
+                }
+            }
+        }
+        Ok(doc)
+    }
+}
+
+impl Serialize for CacheDocument {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeMap};
+        fn section<T: Serialize>(
+            entries: &BTreeMap<String, T>,
+            unparsed: Option<&BTreeMap<String, Value>>,
+        ) -> Result<Value, serde_json::Error> {
+            let mut out = serde_json::Map::new();
+            for (key, raw) in unparsed.into_iter().flatten() {
+                out.insert(key.clone(), raw.clone());
+            }
+            for (key, entry) in entries {
+                out.insert(key.clone(), serde_json::to_value(entry)?);
+            }
+            Ok(Value::Object(out))
+        }
+        let unparsed = |name: &str| self.unparsed.get(name);
+        let sections = [
+            section(&self.access_tokens, unparsed(SECTIONS[0])),
+            section(&self.refresh_tokens, unparsed(SECTIONS[1])),
+            section(&self.id_tokens, unparsed(SECTIONS[2])),
+            section(&self.accounts, unparsed(SECTIONS[3])),
+            section(&self.app_metadata, unparsed(SECTIONS[4])),
+        ];
+        let mut map = serializer.serialize_map(Some(SECTIONS.len() + self.other.len()))?;
+        for (name, value) in SECTIONS.iter().zip(sections) {
+            map.serialize_entry(name, &value.map_err(S::Error::custom)?)?;
+        }
+        for (name, value) in &self.other {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+/// Parses a cache file's bytes as leniently as the MSAL libraries together: a UTF-8 BOM is skipped, an empty file is
+/// an empty cache, and trailing commas (MSAL .NET's reader allows them) are tolerated.
+pub fn parse_document(bytes: &[u8]) -> Result<CacheDocument, serde_json::Error> {
+    let bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Ok(CacheDocument::default());
+    }
+    match serde_json::from_slice(bytes) {
+        Err(error) if error.is_syntax() => {
+            serde_json::from_slice(&without_trailing_commas(bytes)).map_err(|_| error)
+        }
+        other => other,
+    }
+}
+
+/// `bytes` with every comma that is followed (after whitespace) by `}` or `]` removed, outside strings.
+fn without_trailing_commas(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let (mut in_string, mut escaped) = (false, false);
+    for (i, &b) in bytes.iter().enumerate() {
+        if in_string {
+            match (escaped, b) {
+                (true, _) => escaped = false,
+                (false, b'\\') => escaped = true,
+                (false, b'"') => in_string = false,
+                _ => {}
+            }
+        } else if b == b'"' {
+            in_string = true;
+        } else if b == b',' {
+            let next = bytes[i + 1..].iter().find(|c| !c.is_ascii_whitespace());
+            if matches!(next, Some(b'}' | b']')) {
+                continue;
+            }
+        }
+        out.push(b);
+    }
+    out
 }
 
 /// A credential key: `home_account_id-environment-credential_type-client_id-realm-target`, lower-cased.

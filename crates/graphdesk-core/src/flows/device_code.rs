@@ -9,7 +9,6 @@ use crate::engine::{TokenEngine, TokenResult, TokenSource};
 use crate::error::CoreError;
 use crate::flows::auth_code::Cancel;
 use crate::http::HttpRequest;
-use crate::protocol;
 use crate::scopes::request_scope;
 use crate::secret::DeviceCode;
 
@@ -65,6 +64,35 @@ fn default_interval() -> u64 {
     5
 }
 
+/// The longest polling interval GraphDesk accepts from the platform (or reaches by `slow_down`), seconds.
+const MAX_INTERVAL: u64 = 60;
+
+/// What a failed poll means (RFC 8628 §3.5).
+#[derive(Debug, PartialEq, Eq)]
+enum Poll {
+    Pending,
+    SlowDown,
+    Expired,
+    Declined,
+    Transient,
+    Stop,
+}
+
+fn poll_outcome(error: &CoreError) -> Poll {
+    match error {
+        CoreError::Server(server) => match server.error.as_str() {
+            "authorization_pending" => Poll::Pending,
+            "slow_down" => Poll::SlowDown,
+            "expired_token" => Poll::Expired,
+            "authorization_declined" | "access_denied" => Poll::Declined,
+            _ if server.status >= 500 => Poll::Transient,
+            _ => Poll::Stop,
+        },
+        error if error.is_transient() => Poll::Transient,
+        _ => Poll::Stop,
+    }
+}
+
 impl TokenEngine {
     /// Asks for a device code.
     pub async fn start_device_code(&self, scopes: &[String]) -> Result<DeviceCodeFlow, CoreError> {
@@ -104,8 +132,8 @@ impl TokenEngine {
             user_code: raw.user_code,
             verification_uri: raw.verification_uri,
             message,
-            expires_on: self.clock.now() + raw.expires_in,
-            interval: raw.interval.clamp(1, 60),
+            expires_on: self.clock.now().saturating_add(raw.expires_in),
+            interval: raw.interval.clamp(1, MAX_INTERVAL),
             device_code: DeviceCode::new(raw.device_code),
             scopes: scopes.to_vec(),
         })
@@ -128,6 +156,9 @@ impl TokenEngine {
             if now >= flow.expires_on {
                 return Err(CoreError::SignInTimeout);
             }
+            // The same token request as every other grant: client_id, client_info=1 (without it Entra names the
+            // account only by the ID token's `sub`, and the first refresh, which asks, comes back as `uid.utid`),
+            // client-request-id, one retry of a transient failure.
             let form = vec![
                 (
                     "grant_type",
@@ -135,38 +166,28 @@ impl TokenEngine {
                 ),
                 ("device_code", flow.device_code.secret().to_owned()),
             ];
-            let endpoint = self.endpoints().await?.token_endpoint.clone();
-            let mut fields = vec![("client_id".to_owned(), self.config.client_id.clone())];
-            fields.extend(form.into_iter().map(|(k, v)| (k.to_owned(), v)));
-            let response = self
-                .http
-                .send(HttpRequest::post_form(endpoint, fields))
-                .await;
-            let response = match response {
-                Ok(response) => response,
-                // A dropped poll is retried at the next interval, as the RFC's client would.
-                Err(error) => {
-                    tracing::debug!(%error, "device code poll failed; polling again");
-                    continue;
+            let error = match self.token_request(form).await {
+                Ok(tokens) => {
+                    return self.save(tokens, &flow.scopes, None, TokenSource::DeviceCode, None);
                 }
+                Err(error) => error,
             };
-            if response.status == 200 {
-                let tokens = protocol::parse_token_response(&response)?;
-                return self.save(tokens, &flow.scopes, None, TokenSource::DeviceCode, None);
-            }
-            match protocol::error_code(&response).as_deref() {
-                Some("authorization_pending") => progress(DeviceCodeProgress::Waiting {
+            match poll_outcome(&error) {
+                Poll::Pending => progress(DeviceCodeProgress::Waiting {
                     seconds_left: flow.expires_on.saturating_sub(now),
                 }),
-                Some("slow_down") => {
-                    interval += 5;
+                Poll::SlowDown => {
+                    interval = interval.saturating_add(5).min(MAX_INTERVAL);
                     progress(DeviceCodeProgress::SlowedDown { interval });
                 }
-                Some("expired_token") => return Err(CoreError::SignInTimeout),
-                Some("authorization_declined") | Some("access_denied") => {
-                    return Err(CoreError::Cancelled);
+                Poll::Expired => return Err(CoreError::SignInTimeout),
+                Poll::Declined => return Err(CoreError::Cancelled),
+                // A dropped or failed poll (already retried once) is tried again at the next interval, as the RFC's
+                // client would; the code's expiry ends the loop.
+                Poll::Transient => {
+                    tracing::debug!(%error, "device code poll failed; polling again");
                 }
-                _ => return Err(protocol::oauth_error(&response)),
+                Poll::Stop => return Err(error),
             }
         }
     }
