@@ -180,6 +180,11 @@ mod tests {
         assert!(supplied.same_environment("cache.contoso.example", "login.contoso.example"));
         assert!(supplied.same_environment("login.windows.net", "login.microsoftonline.com"));
         assert!(InstanceMetadata::parse(b"{}").is_err());
-        assert!(InstanceMetadata::parse(br#"{"metadata":[{"preferred_network":"a","preferred_cache":"a","aliases":[]}]}"#).is_err());
+        assert!(
+            InstanceMetadata::parse(
+                br#"{"metadata":[{"preferred_network":"a","preferred_cache":"a","aliases":[]}]}"#
+            )
+            .is_err()
+        );
     }
 }

@@ -356,7 +356,8 @@ impl TokenEngine {
             let at = cache
                 .access_token_in(&self.scope, primary, home, wanted)
                 .or_else(|| {
-                    fallback.and_then(|realm| cache.access_token_in(&self.scope, realm, home, wanted))
+                    fallback
+                        .and_then(|realm| cache.access_token_in(&self.scope, realm, home, wanted))
                 })?;
             let valid = at.expires_on.0 > now.saturating_add(EXPIRY_BUFFER_SECONDS);
             let due = respect_refresh_on && at.refresh_on.is_some_and(|r| now >= r.0);
@@ -524,9 +525,7 @@ impl TokenEngine {
             && !account
                 .home_account_id
                 .eq_ignore_ascii_case(&home_account_id)
-            && !claims
-                .as_ref()
-                .is_some_and(|c| same_person(account, c))
+            && !claims.as_ref().is_some_and(|c| same_person(account, c))
         {
             // Never stored, never "another account" as a protocol error: the user signs in again (the seed's fallback).
             return Err(CoreError::ui_required(UiRequired::local(
@@ -654,10 +653,9 @@ impl TokenEngine {
 /// `client_info`), or its `oid` is the account's object id.
 fn same_person(account: &Account, claims: &IdTokenClaims) -> bool {
     claims.sub.eq_ignore_ascii_case(&account.home_account_id)
-        || claims
-            .oid
-            .as_deref()
-            .is_some_and(|oid| !oid.is_empty() && oid.eq_ignore_ascii_case(&account.local_account_id))
+        || claims.oid.as_deref().is_some_and(|oid| {
+            !oid.is_empty() && oid.eq_ignore_ascii_case(&account.local_account_id)
+        })
 }
 
 /// A fresh `client-request-id` (the platform echoes it as `correlation_id`).

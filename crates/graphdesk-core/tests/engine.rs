@@ -5,7 +5,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use graphdesk_core::clock::{Clock, ManualClock, SystemClock};
 use graphdesk_core::config::ClientConfig;
 use graphdesk_core::engine::{SilentOptions, TokenEngine, TokenSource};
 use graphdesk_core::error::{CoreError, UiRequiredReason};
@@ -14,118 +13,11 @@ use graphdesk_core::flows::device_code::DeviceCodeProgress;
 use graphdesk_core::http::ReqwestClient;
 use graphdesk_core::redirect::RedirectError;
 use graphdesk_core::secret::Password;
-use graphdesk_tenant::{
-    DEMO_CLIENT_ID, Directory, Fault, FaultAction, FaultTarget, RunningTenant, TenantConfig,
-    TenantServer,
-};
+use graphdesk_tenant::{DEMO_CLIENT_ID, Fault, FaultAction, FaultTarget, TenantConfig};
 
-struct Setup {
-    tenant: RunningTenant,
-    engine: Arc<TokenEngine>,
-    clock: Arc<ManualClock>,
-}
+mod common;
 
-async fn setup_with(config: TenantConfig, capabilities: &[&str]) -> Setup {
-    let tenant = TenantServer::new()
-        .directory(Directory::demo())
-        .config(config)
-        .start()
-        .await
-        .expect("tenant");
-    let client = ClientConfig::builder(DEMO_CLIENT_ID)
-        .authority(tenant.authority("organizations"))
-        .extra_root_ca_pem(tenant.ca_pem())
-        .client_capabilities(capabilities.iter().copied())
-        .build()
-        .expect("config");
-    let http = ReqwestClient::new(Duration::from_secs(10), Some(tenant.ca_pem()))
-        .expect("http")
-        .shared();
-    let clock = Arc::new(ManualClock::at(SystemClock.now()));
-    let engine = Arc::new(TokenEngine::new(
-        client,
-        http,
-        clock.clone(),
-        Arc::new(clock.clone()),
-    ));
-    Setup {
-        tenant,
-        engine,
-        clock,
-    }
-}
-
-async fn setup() -> Setup {
-    setup_with(TenantConfig::default(), &[]).await
-}
-
-/// Moves both clocks: the engine's (token expiry) and the tenant's (the tokens it issues next).
-fn advance(setup: &Setup, seconds: u64) {
-    setup.clock.advance(seconds);
-    setup.tenant.advance_clock(seconds as i64);
-}
-
-fn scopes(list: &[&str]) -> Vec<String> {
-    list.iter().map(|s| s.to_string()).collect()
-}
-
-/// Starts an interactive sign-in and lets the tenant's automation play the browser: the request and its redirect.
-async fn authorize(
-    s: &Setup,
-    upn: &str,
-    scope: &[&str],
-    options: &InteractiveOptions,
-) -> (
-    graphdesk_core::flows::auth_code::AuthorizationRequest,
-    String,
-) {
-    let request = s
-        .engine
-        .begin_authorization(&scopes(scope), options, None)
-        .await
-        .expect("url");
-    let redirect = s
-        .tenant
-        .complete_authorization(&request.url, upn)
-        .expect("redirect");
-    (request, redirect)
-}
-
-/// Signs `upn` in interactively: the tenant's automation plays the browser, the redirect goes through the registry.
-async fn sign_in(setup: &Setup, upn: &str, scope: &[&str]) -> graphdesk_core::engine::TokenResult {
-    let request = setup
-        .engine
-        .begin_authorization(&scopes(scope), &InteractiveOptions::default(), None)
-        .await
-        .expect("authorize URL");
-    let redirect = setup
-        .tenant
-        .complete_authorization(&request.url, upn)
-        .expect("signed in");
-    setup.engine.deliver_redirect(&redirect).expect("delivered");
-    setup
-        .engine
-        .finish_authorization(request, &Cancel::new())
-        .await
-        .expect("tokens")
-}
-
-fn grants(tenant: &RunningTenant, grant: &str) -> usize {
-    tenant
-        .requests()
-        .iter()
-        .filter(|r| r.grant_type.as_deref() == Some(grant))
-        .count()
-}
-
-fn ui_required(
-    result: Result<graphdesk_core::engine::TokenResult, CoreError>,
-) -> Box<graphdesk_core::error::UiRequired> {
-    match result {
-        Err(CoreError::UiRequired(ui)) => ui,
-        other => panic!("expected UI required, got {other:?}"),
-    }
-}
+use common::*;
 
 #[tokio::test]
 async fn interactive_then_silent_hit_then_refresh_after_expiry() {

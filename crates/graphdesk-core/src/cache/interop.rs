@@ -71,7 +71,11 @@ pub(super) fn access_token_key(at: &AccessTokenEntry) -> String {
     let scheme = at
         .token_type
         .as_deref()
-        .or_else(|| at.other.get("tokenType").and_then(serde_json::Value::as_str))
+        .or_else(|| {
+            at.other
+                .get("tokenType")
+                .and_then(serde_json::Value::as_str)
+        })
         .unwrap_or("unknown");
     let key_id = at
         .other
@@ -216,7 +220,11 @@ impl TokenCache {
             }
         }
         for (section, entries) in foreign.unparsed {
-            self.doc.unparsed.entry(section).or_default().extend(entries);
+            self.doc
+                .unparsed
+                .entry(section)
+                .or_default()
+                .extend(entries);
         }
         self.doc.other.extend(foreign.other);
         self.reindex();

@@ -187,7 +187,12 @@ impl TokenCache {
         self.refresh_tokens.clear();
         // Only Bearer tokens answer a lookup: a PoP or SSH-cert token with the same scopes is kept, never served (issue 13;
         // msal-node and MSAL .NET filter by token type, MSAL Python does not — GraphDesk follows .NET and node).
-        for (key, at) in self.doc.access_tokens.iter().filter(|(_, at)| is_bearer(at)) {
+        for (key, at) in self
+            .doc
+            .access_tokens
+            .iter()
+            .filter(|(_, at)| is_bearer(at))
+        {
             let account = account_tokens(
                 &at.home_account_id,
                 &at.environment,
@@ -201,7 +206,11 @@ impl TokenCache {
         }
         for (key, rt) in &self.doc.refresh_tokens {
             self.refresh_tokens
-                .entry(rt_index(&rt.home_account_id, &rt.environment, &rt.client_id))
+                .entry(rt_index(
+                    &rt.home_account_id,
+                    &rt.environment,
+                    &rt.client_id,
+                ))
                 .or_default()
                 .push(key.clone());
         }
@@ -276,7 +285,10 @@ impl TokenCache {
             &scope.environment,
             &scope.client_id,
         ))?;
-        let entries = || keys.iter().filter_map(|key| self.doc.refresh_tokens.get(key));
+        let entries = || {
+            keys.iter()
+                .filter_map(|key| self.doc.refresh_tokens.get(key))
+        };
         entries()
             .find(|rt| !is_family(rt))
             .or_else(|| entries().next())
@@ -633,10 +645,15 @@ fn remove_where<V>(
 /// Whether an access token entry is a plain Bearer token: `AccessToken` (not msal-node's `AccessToken_With_AuthScheme`)
 /// whose `token_type` (MSAL Python, .NET) or `tokenType` (msal-node) is absent or `Bearer`.
 pub fn is_bearer(at: &AccessTokenEntry) -> bool {
-    let bearer = |t: Option<&str>| t.is_none_or(|t| t.is_empty() || t.eq_ignore_ascii_case("bearer"));
+    let bearer =
+        |t: Option<&str>| t.is_none_or(|t| t.is_empty() || t.eq_ignore_ascii_case("bearer"));
     at.credential_type.eq_ignore_ascii_case("AccessToken")
         && bearer(at.token_type.as_deref())
-        && bearer(at.other.get("tokenType").and_then(serde_json::Value::as_str))
+        && bearer(
+            at.other
+                .get("tokenType")
+                .and_then(serde_json::Value::as_str),
+        )
 }
 
 /// Whether a refresh token is a family (FOCI) one.

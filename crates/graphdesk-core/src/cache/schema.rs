@@ -56,7 +56,11 @@ pub struct AccessTokenEntry {
     pub client_id: String,
     pub secret: String,
     /// Empty when the writer had no tenant (MSAL .NET's ADFS entries); not written then.
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub realm: String,
     pub target: String,
     /// Missing reads as 0, like msal-node and MSAL .NET.
@@ -101,7 +105,11 @@ pub struct IdTokenEntry {
     pub credential_type: String,
     pub client_id: String,
     pub secret: String,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub realm: String,
     #[serde(flatten)]
     pub other: BTreeMap<String, Value>,
@@ -112,7 +120,11 @@ pub struct IdTokenEntry {
 pub struct AccountEntry {
     pub home_account_id: String,
     pub environment: String,
-    #[serde(default, deserialize_with = "null_as_empty", skip_serializing_if = "String::is_empty")]
+    #[serde(
+        default,
+        deserialize_with = "null_as_empty",
+        skip_serializing_if = "String::is_empty"
+    )]
     pub realm: String,
     /// `null` when the writer had no ID token (MSAL Python); read as empty.
     #[serde(default, deserialize_with = "null_as_empty")]
@@ -208,7 +220,10 @@ fn section_entries<T: serde::de::DeserializeOwned>(
                     index,
                     reason: reason_of(&error),
                 });
-                unparsed.entry(name.to_owned()).or_default().insert(key, entry);
+                unparsed
+                    .entry(name.to_owned())
+                    .or_default()
+                    .insert(key, entry);
             }
         }
     }

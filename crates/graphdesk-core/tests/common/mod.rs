@@ -1,0 +1,132 @@
+//! Shared set-up of the engine's black-box tests: an engine over https against a fresh emulated tenant, with a manual
+//! clock both sides move, and the sign-in helpers.
+
+#![allow(dead_code)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use graphdesk_core::clock::{Clock, ManualClock, SystemClock};
+use graphdesk_core::config::ClientConfig;
+use graphdesk_core::engine::TokenEngine;
+use graphdesk_core::error::CoreError;
+use graphdesk_core::flows::auth_code::{Cancel, InteractiveOptions};
+use graphdesk_core::http::ReqwestClient;
+use graphdesk_tenant::{DEMO_CLIENT_ID, Directory, RunningTenant, TenantConfig, TenantServer};
+
+pub struct Setup {
+    pub tenant: Arc<RunningTenant>,
+    pub engine: Arc<TokenEngine>,
+    pub clock: Arc<ManualClock>,
+}
+
+pub async fn setup_with(config: TenantConfig, capabilities: &[&str]) -> Setup {
+    let tenant = TenantServer::new()
+        .directory(Directory::demo())
+        .config(config)
+        .start()
+        .await
+        .expect("tenant");
+    engine_at(Arc::new(tenant), "organizations", capabilities)
+}
+
+/// An engine for the authority `segment` of a running tenant.
+pub fn engine_at(tenant: Arc<RunningTenant>, segment: &str, capabilities: &[&str]) -> Setup {
+    let client = ClientConfig::builder(DEMO_CLIENT_ID)
+        .authority(tenant.authority(segment))
+        .extra_root_ca_pem(tenant.ca_pem())
+        .client_capabilities(capabilities.iter().copied())
+        .build()
+        .expect("config");
+    let http = ReqwestClient::new(Duration::from_secs(10), Some(tenant.ca_pem()))
+        .expect("http")
+        .shared();
+    let clock = Arc::new(ManualClock::at(SystemClock.now()));
+    let engine = Arc::new(TokenEngine::new(
+        client,
+        http,
+        clock.clone(),
+        Arc::new(clock.clone()),
+    ));
+    Setup {
+        tenant,
+        engine,
+        clock,
+    }
+}
+
+pub async fn setup() -> Setup {
+    setup_with(TenantConfig::default(), &[]).await
+}
+
+/// Moves both clocks: the engine's (token expiry) and the tenant's (the tokens it issues next).
+pub fn advance(setup: &Setup, seconds: u64) {
+    setup.clock.advance(seconds);
+    setup.tenant.advance_clock(seconds as i64);
+}
+
+pub fn scopes(list: &[&str]) -> Vec<String> {
+    list.iter().map(|s| s.to_string()).collect()
+}
+
+/// Starts an interactive sign-in and lets the tenant's automation play the browser: the request and its redirect.
+pub async fn authorize(
+    s: &Setup,
+    upn: &str,
+    scope: &[&str],
+    options: &InteractiveOptions,
+) -> (
+    graphdesk_core::flows::auth_code::AuthorizationRequest,
+    String,
+) {
+    let request = s
+        .engine
+        .begin_authorization(&scopes(scope), options, None)
+        .await
+        .expect("url");
+    let redirect = s
+        .tenant
+        .complete_authorization(&request.url, upn)
+        .expect("redirect");
+    (request, redirect)
+}
+
+/// Signs `upn` in interactively: the tenant's automation plays the browser, the redirect goes through the registry.
+pub async fn sign_in(
+    setup: &Setup,
+    upn: &str,
+    scope: &[&str],
+) -> graphdesk_core::engine::TokenResult {
+    let request = setup
+        .engine
+        .begin_authorization(&scopes(scope), &InteractiveOptions::default(), None)
+        .await
+        .expect("authorize URL");
+    let redirect = setup
+        .tenant
+        .complete_authorization(&request.url, upn)
+        .expect("signed in");
+    setup.engine.deliver_redirect(&redirect).expect("delivered");
+    setup
+        .engine
+        .finish_authorization(request, &Cancel::new())
+        .await
+        .expect("tokens")
+}
+
+pub fn grants(tenant: &RunningTenant, grant: &str) -> usize {
+    tenant
+        .requests()
+        .iter()
+        .filter(|r| r.grant_type.as_deref() == Some(grant))
+        .count()
+}
+
+pub fn ui_required(
+    result: Result<graphdesk_core::engine::TokenResult, CoreError>,
+) -> Box<graphdesk_core::error::UiRequired> {
+    match result {
+        Err(CoreError::UiRequired(ui)) => ui,
+        other => panic!("expected UI required, got {other:?}"),
+    }
+}
