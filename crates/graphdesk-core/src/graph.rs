@@ -352,17 +352,11 @@ impl<'a> ApiClient<'a> {
 
     /// `Retry-After` when the server gave one; exponential backoff with full jitter otherwise.
     fn delay(&self, answer: &ApiResponse, attempt: u32) -> Duration {
-        if let Some(value) = answer.header("retry-after") {
-            if let Ok(seconds) = value.trim().parse::<u64>() {
-                return Duration::from_secs(seconds);
-            }
-            if let Ok(when) = httpdate::parse_http_date(value.trim()) {
-                let when = when
-                    .duration_since(std::time::UNIX_EPOCH)
-                    .map(|d| d.as_secs())
-                    .unwrap_or(0);
-                return Duration::from_secs(when.saturating_sub(self.engine.clock.now()));
-            }
+        if let Some(seconds) = answer
+            .header("retry-after")
+            .and_then(|v| crate::protocol::retry_after_seconds(v, self.engine.clock.now()))
+        {
+            return Duration::from_secs(seconds);
         }
         let ceiling = self
             .policy
@@ -433,11 +427,19 @@ impl<'a> ApiClient<'a> {
 
 /// The claims of an `insufficient_claims` challenge, decoded from base64.
 fn claims_challenge(answer: &ApiResponse) -> Option<String> {
-    let header = answer.header("www-authenticate")?;
-    if !header.contains("insufficient_claims") {
-        return None;
-    }
-    let encoded = header.split("claims=\"").nth(1)?.split('"').next()?;
+    // Every WWW-Authenticate header: the Bearer `insufficient_claims` challenge may follow a PoP one (issue 13).
+    let values = answer
+        .headers
+        .iter()
+        .filter(|(n, _)| n.eq_ignore_ascii_case("www-authenticate"))
+        .map(|(_, v)| v.as_str());
+    let challenges = crate::protocol::challenges(values);
+    let challenge = challenges.iter().find(|c| {
+        c.scheme.eq_ignore_ascii_case("bearer")
+            && c.param("error")
+                .is_some_and(|e| e.eq_ignore_ascii_case("insufficient_claims"))
+    })?;
+    let encoded = challenge.param("claims")?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(encoded)
         .or_else(|_| {

@@ -15,7 +15,12 @@ const SKEW_SECONDS: u64 = 300;
 /// The claims GraphDesk uses.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Serialize)]
 pub struct IdTokenClaims {
-    pub aud: String,
+    /// One audience or several (OIDC Core §2 allows an array).
+    #[serde(deserialize_with = "one_or_many")]
+    pub aud: Vec<String>,
+    /// The party the token was issued to; checked when present and required with several audiences (§3.1.3.7).
+    #[serde(default)]
+    pub azp: Option<String>,
     pub iss: String,
     pub exp: u64,
     #[serde(default)]
@@ -31,6 +36,19 @@ pub struct IdTokenClaims {
     pub name: Option<String>,
     #[serde(default)]
     pub nonce: Option<String>,
+}
+
+fn one_or_many<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    Ok(match OneOrMany::deserialize(deserializer)? {
+        OneOrMany::One(one) => vec![one],
+        OneOrMany::Many(many) => many,
+    })
 }
 
 /// What a valid ID token must match.
@@ -64,8 +82,19 @@ pub fn decode(token: &IdToken) -> Result<IdTokenClaims, CoreError> {
 pub fn validate(token: &IdToken, expected: &Expectations<'_>) -> Result<IdTokenClaims, CoreError> {
     let claims = decode(token)?;
     let invalid = |reason: String| Err(CoreError::InvalidIdToken { reason });
-    if claims.aud != expected.client_id {
-        return invalid(format!("issued to another app ({})", claims.aud));
+    // OIDC Core §3.1.3.7: the client is one of the audiences; with several, `azp` must be present and name it; when
+    // present it names the client in any case.
+    if !claims.aud.iter().any(|aud| aud == expected.client_id) {
+        return invalid(format!("issued to another app ({})", claims.aud.join(" ")));
+    }
+    match claims.azp.as_deref() {
+        Some(azp) if azp != expected.client_id => {
+            return invalid(format!("authorized party is another app ({azp})"));
+        }
+        None if claims.aud.len() > 1 => {
+            return invalid("several audiences and no azp naming this app".into());
+        }
+        _ => {}
     }
     let issuer = match (&claims.tid, expected.issuer.contains("{tenantid}")) {
         (Some(tid), true) => expected.issuer.replace("{tenantid}", tid),
@@ -75,7 +104,7 @@ pub fn validate(token: &IdToken, expected: &Expectations<'_>) -> Result<IdTokenC
     if claims.iss != issuer {
         return invalid(format!("issuer {} is not {issuer}", claims.iss));
     }
-    if claims.exp + SKEW_SECONDS <= expected.now {
+    if claims.exp.saturating_add(SKEW_SECONDS) <= expected.now {
         return invalid("expired".into());
     }
     if let Some(nonce) = expected.nonce
@@ -120,6 +149,34 @@ mod tests {
                 &expect("https://login.example/{tenantid}/v2.0")
             )
             .is_ok()
+        );
+    }
+
+    #[test]
+    fn an_audience_array_is_accepted_with_azp_checked() {
+        let issuer = "https://login.example/t1/v2.0";
+        let with = |aud: serde_json::Value, azp: Option<&str>| {
+            let mut claims = good();
+            claims["aud"] = aud;
+            if let Some(azp) = azp {
+                claims["azp"] = json!(azp);
+            }
+            validate(&token(claims), &expect(issuer))
+        };
+        assert!(with(json!(["app"]), None).is_ok(), "one element, no azp");
+        assert!(with(json!(["app", "api"]), Some("app")).is_ok());
+        assert!(
+            with(json!(["app", "api"]), None).is_err(),
+            "several audiences need azp"
+        );
+        assert!(with(json!(["app", "api"]), Some("api")).is_err());
+        assert!(with(json!("app"), Some("other")).is_err());
+        assert!(with(json!(["api"]), None).is_err());
+        let mut far = good();
+        far["exp"] = json!(u64::MAX);
+        assert!(
+            validate(&token(far), &expect(issuer)).is_ok(),
+            "no overflow"
         );
     }
 

@@ -157,14 +157,7 @@ pub fn oauth_error(response: &HttpResponse) -> CoreError {
         .clone()
         .unwrap_or_else(|| format!("http_{}", response.status));
     // The description ends with trace and correlation ids; keep the sentence a user can read.
-    let description = raw.error_description.as_deref().map(|d| {
-        let d = d.split(" Trace ID:").next().unwrap_or(d);
-        d.split_once(": ")
-            .filter(|(code, _)| code.starts_with("AADSTS"))
-            .map_or(d, |(_, rest)| rest)
-            .trim()
-            .to_owned()
-    });
+    let description = raw.error_description.as_deref().map(readable_description);
     let aadsts = raw.error_codes.first().copied();
     let reason = match error.as_str() {
         "invalid_grant" if raw.suberror.as_deref() == Some("consent_required") => {
@@ -197,11 +190,119 @@ pub fn oauth_error(response: &HttpResponse) -> CoreError {
     }
 }
 
-/// `Retry-After` in seconds (RFC 9110 §10.2.3: seconds, or an HTTP date — treated as "a minute" when it is a date we
-/// cannot compare without a calendar library).
+/// `Retry-After` in seconds (RFC 9110 §10.2.3): delay-seconds, or an HTTP date counted from `now` (epoch seconds). The
+/// one parser for every answer GraphDesk reads (token endpoint, Graph).
+pub fn retry_after_seconds(value: &str, now: u64) -> Option<u64> {
+    let value = value.trim();
+    if let Ok(seconds) = value.parse::<u64>() {
+        return Some(seconds);
+    }
+    let at = httpdate::parse_http_date(value).ok()?;
+    let at = at.duration_since(std::time::UNIX_EPOCH).ok()?.as_secs();
+    Some(at.saturating_sub(now))
+}
+
+/// `Retry-After` of a token-endpoint answer; a date counts from the answer's own `Date` header (RFC 9110 §10.2.3), so
+/// no clock is needed. `None` when absent or unreadable.
 pub fn retry_after(response: &HttpResponse) -> Option<u64> {
-    let value = response.header("retry-after")?.trim();
-    value.parse().ok().or(Some(60))
+    let value = response.header("retry-after")?;
+    let now = response
+        .header("date")
+        .and_then(|d| httpdate::parse_http_date(d.trim()).ok())
+        .and_then(|d| d.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_secs());
+    match now {
+        Some(now) => retry_after_seconds(value, now),
+        None => value.trim().parse().ok(),
+    }
+}
+
+/// The sentence of an `error_description` a user can read: without the `AADSTSnnnnn:` prefix and without the trace
+/// block Entra appends after `\r\n` (`Trace ID: …\r\nCorrelation ID: …\r\nTimestamp: …`; older answers and the
+/// documentation use spaces). The one trimmer for token-endpoint errors and redirect errors.
+pub fn readable_description(description: &str) -> String {
+    let first = description
+        .split(['\r', '\n'])
+        .find(|line| !line.trim().is_empty())
+        .unwrap_or_default();
+    let first = first.split(" Trace ID:").next().unwrap_or(first);
+    first
+        .split_once(": ")
+        .filter(|(code, _)| code.starts_with("AADSTS"))
+        .map_or(first, |(_, rest)| rest)
+        .trim()
+        .to_owned()
+}
+
+/// One challenge of a `WWW-Authenticate` header (RFC 9110 §11.6.1): its scheme and parameters (names lower-cased,
+/// quotes removed).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Challenge {
+    pub scheme: String,
+    pub params: Vec<(String, String)>,
+}
+
+impl Challenge {
+    /// A parameter's value, by case-insensitive name.
+    pub fn param(&self, name: &str) -> Option<&str> {
+        self.params
+            .iter()
+            .find(|(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+/// Every challenge in every `WWW-Authenticate` value: a 401 may carry several headers (a `PoP nonce=…` beside the
+/// Bearer one) or several challenges in one (`Bearer …, PoP …`), as MSAL .NET's `WwwAuthenticateParameters` reads them.
+pub fn challenges<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<Challenge> {
+    let mut out: Vec<Challenge> = Vec::new();
+    for value in values {
+        for item in split_outside_quotes(value, ',') {
+            let item = item.trim();
+            if item.is_empty() {
+                continue;
+            }
+            // `scheme param=…` starts a challenge; `param=…` continues the current one.
+            let (head, rest) = item.split_once(' ').unwrap_or((item, ""));
+            let starts_challenge = !head.contains('=');
+            if starts_challenge {
+                out.push(Challenge {
+                    scheme: head.to_owned(),
+                    params: Vec::new(),
+                });
+            }
+            let param = if starts_challenge { rest.trim() } else { item };
+            if let (Some(current), Some((name, value))) = (out.last_mut(), param.split_once('=')) {
+                let value = value.trim();
+                let value = value
+                    .strip_prefix('"')
+                    .and_then(|v| v.strip_suffix('"'))
+                    .unwrap_or(value);
+                current
+                    .params
+                    .push((name.trim().to_ascii_lowercase(), value.to_owned()));
+            }
+        }
+    }
+    out
+}
+
+fn split_outside_quotes(text: &str, separator: char) -> Vec<&str> {
+    let (mut parts, mut start, mut quoted, mut escaped) = (Vec::new(), 0, false, false);
+    for (i, c) in text.char_indices() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if quoted => escaped = true,
+            '"' => quoted = !quoted,
+            c if c == separator && !quoted => {
+                parts.push(&text[start..i]);
+                start = i + c.len_utf8();
+            }
+            _ => {}
+        }
+    }
+    parts.push(&text[start..]);
+    parts
 }
 
 #[cfg(test)]
@@ -249,6 +350,77 @@ mod tests {
                 "{body}"
             );
         }
+    }
+
+    #[test]
+    fn entras_crlf_trace_block_and_the_docs_space_form_are_both_trimmed() {
+        let crlf = "AADSTS70011: The provided value for the input parameter 'scope' isn't valid.\r\nTrace ID: 255d1aef\r\nCorrelation ID: fb3d2015\r\nTimestamp: 2016-01-09 02:02:12Z";
+        assert_eq!(
+            readable_description(crlf),
+            "The provided value for the input parameter 'scope' isn't valid."
+        );
+        assert_eq!(
+            readable_description("AADSTS50173: Expired. Trace ID: x Correlation ID: y"),
+            "Expired."
+        );
+        assert_eq!(readable_description("no code here"), "no code here");
+    }
+
+    #[test]
+    fn every_challenge_of_every_www_authenticate_header_is_read() {
+        let found = challenges([
+            "PoP realm=\"\", nonce=\"n-1\"",
+            "Bearer realm=\"\", error=\"insufficient_claims\", claims=\"eyJ9, x\"",
+        ]);
+        assert_eq!(found.len(), 2);
+        assert_eq!(
+            (found[0].scheme.as_str(), found[0].param("NONCE")),
+            ("PoP", Some("n-1"))
+        );
+        assert_eq!(found[1].param("error"), Some("insufficient_claims"));
+        assert_eq!(
+            found[1].param("claims"),
+            Some("eyJ9, x"),
+            "a comma inside quotes stays"
+        );
+        let combined = challenges([
+            "Bearer authorization_uri=\"https://a/b\", error=\"insufficient_claims\", PoP nonce=\"n\"",
+        ]);
+        assert_eq!(
+            combined
+                .iter()
+                .map(|c| c.scheme.as_str())
+                .collect::<Vec<_>>(),
+            ["Bearer", "PoP"]
+        );
+        assert_eq!(combined[0].param("error"), Some("insufficient_claims"));
+    }
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date_everywhere() {
+        assert_eq!(retry_after_seconds(" 7 ", 0), Some(7));
+        assert_eq!(
+            retry_after_seconds("Sun, 06 Nov 1994 08:49:37 GMT", 784_111_717),
+            Some(60)
+        );
+        assert_eq!(
+            retry_after_seconds("Sun, 06 Nov 1994 08:49:37 GMT", 900_000_000),
+            Some(0),
+            "a date in the past is now"
+        );
+        assert_eq!(retry_after_seconds("soon", 0), None);
+        let dated = HttpResponse {
+            status: 429,
+            headers: vec![
+                ("Retry-After".into(), "Sun, 06 Nov 1994 08:50:07 GMT".into()),
+                ("Date".into(), "Sun, 06 Nov 1994 08:49:37 GMT".into()),
+            ],
+            body: vec![],
+        };
+        assert!(matches!(
+            oauth_error(&dated),
+            CoreError::Throttled { retry_after: 30 }
+        ));
     }
 
     #[test]

@@ -267,10 +267,16 @@ fn sanitize_error_code(code: &str) -> String {
 
 /// Error descriptions come from whoever built the link: strip control characters and bound the length.
 fn sanitize_text(text: &str) -> String {
+    // Entra appends a trace block after `\r\n` (`Trace ID: …\r\nCorrelation ID: …\r\nTimestamp: …`): ids, not words.
+    let text = text
+        .split_once("Trace ID:")
+        .map_or(text, |(sentence, _)| sentence);
     text.chars()
         .filter(|c| !c.is_control())
         .take(MAX_DESCRIPTION_CHARS)
-        .collect()
+        .collect::<String>()
+        .trim()
+        .to_owned()
 }
 
 #[cfg(test)]
@@ -328,6 +334,15 @@ mod tests {
             Some("AADSTS65004: User declined<script>")
         );
         assert!(state.is_some_and(|s| s.matches("s")));
+        // Entra's documented consent refusal: the trace block after %0d%0a is dropped.
+        let entra = parse("graphdesk://auth?error=access_denied&error_description=AADSTS65004%3a+The+resource+owner+or+authorization+server+denied+the+request.%0d%0aTrace+ID%3a+1b9b5a8b-7b21-4e5c-9c5a-0a6e2e9b6c00%0d%0aCorrelation+ID%3a+3c0a6f9b-9b6d-4d7b-8f3c-7b1e8f0e6a01%0d%0aTimestamp%3a+2023-01-20+18%3a50%3a32Z&state=s").expect("accepted");
+        let AuthorizationResponse::Error { description, .. } = entra else {
+            panic!("expected an error");
+        };
+        assert_eq!(
+            description.as_deref(),
+            Some("AADSTS65004: The resource owner or authorization server denied the request.")
+        );
         let odd = parse("graphdesk://auth?error=%3Cb%3E&state=s").expect("accepted");
         assert!(
             matches!(odd, AuthorizationResponse::Error { error, .. } if error == "invalid_response")

@@ -27,7 +27,7 @@ impl Serialize for Epoch {
 
 impl<'de> Deserialize<'de> for Epoch {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        let whole = |f: f64| (f.is_finite() && f >= 0.0).then(|| f as u64);
+        let whole = |f: f64| (f.is_finite() && f >= 0.0).then_some(f as u64);
         let seconds = match Value::deserialize(deserializer)? {
             Value::Number(n) => n.as_u64().or_else(|| n.as_f64().and_then(whole)),
             Value::String(s) => {

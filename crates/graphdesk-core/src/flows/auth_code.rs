@@ -78,6 +78,9 @@ impl Prompt {
 /// Options of an interactive sign-in.
 #[derive(Debug, Clone)]
 pub struct InteractiveOptions {
+    /// `None`: the authority's default — `select_account` for Entra (MSAL .NET's default, so a user with several
+    /// accounts picks one), nothing for a generic OpenID provider (MSAL Python and msal-node send none; the certified
+    /// panva provider refuses `select_account`, which OIDC Core does not define).
     pub prompt: Option<Prompt>,
     pub login_hint: Option<String>,
     pub domain_hint: Option<String>,
@@ -89,7 +92,7 @@ pub struct InteractiveOptions {
 impl Default for InteractiveOptions {
     fn default() -> Self {
         Self {
-            prompt: Some(Prompt::SelectAccount),
+            prompt: None,
             login_hint: None,
             domain_hint: None,
             claims: None,
@@ -148,7 +151,9 @@ impl TokenEngine {
                 .append_pair("code_challenge_method", "S256")
                 .append_pair("client_info", "1")
                 .append_pair("response_mode", "query");
-            if let Some(prompt) = options.prompt {
+            let entra = *self.config.authority.kind() == crate::authority::AuthorityKind::Entra;
+            let prompt = options.prompt.or(entra.then_some(Prompt::SelectAccount));
+            if let Some(prompt) = prompt {
                 query.append_pair("prompt", prompt.as_str());
             }
             if let Some(hint) = &options.login_hint {
