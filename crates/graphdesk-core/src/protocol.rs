@@ -163,6 +163,16 @@ pub fn oauth_error(response: &HttpResponse) -> CoreError {
         "invalid_grant" if raw.suberror.as_deref() == Some("consent_required") => {
             Some(UiRequiredReason::ConsentRequired)
         }
+        // MSAL .NET: `client_mismatch` (a family token another app may not use) and `protection_policy_required` (an
+        // app-protection policy, which a browser sign-in does not satisfy) are not answered by interaction.
+        "invalid_grant"
+            if matches!(
+                raw.suberror.as_deref(),
+                Some("client_mismatch" | "protection_policy_required")
+            ) =>
+        {
+            None
+        }
         "invalid_grant" => Some(UiRequiredReason::RefreshRefused),
         "interaction_required" => Some(UiRequiredReason::InteractionRequired),
         "consent_required" => Some(UiRequiredReason::ConsentRequired),
@@ -443,6 +453,13 @@ mod tests {
             Some("The provided grant has expired.")
         );
 
+        for suberror in ["client_mismatch", "protection_policy_required"] {
+            let body = format!(r#"{{"error":"invalid_grant","suberror":"{suberror}"}}"#);
+            assert!(
+                matches!(oauth_error(&response(400, &body)), CoreError::Server(_)),
+                "{suberror} is not answered by a sign-in (MSAL .NET)"
+            );
+        }
         let consent =
             r#"{"error":"invalid_grant","suberror":"consent_required","error_codes":[65001]}"#;
         assert!(

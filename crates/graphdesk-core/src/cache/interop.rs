@@ -526,6 +526,94 @@ mod tests {
         assert!(TokenCache::new().import(b"{not json", &scope()).is_err());
     }
 
+    /// The shapes issue 13 lists, in one file as MSAL libraries write them: a BOM, MSAL Python's `local_account_id: null`
+    /// and an entry without schema fields, MSAL .NET's ADFS entry (no realm, a negative `extended_expires_on`), msal-node's
+    /// PoP token beside the Bearer one with the same scopes, and a family refresh token beside the app's own.
+    #[test]
+    fn an_odd_but_valid_cache_imports_entry_by_entry_and_exports_whole() {
+        let env = "login.microsoftonline.com";
+        let doc = serde_json::json!({
+            "AccessToken": {
+                "bearer": {"home_account_id": HOME, "environment": env, "credential_type": "AccessToken",
+                    "client_id": "client-1", "secret": "BEARER", "realm": "tid-1", "target": "s1 s2",
+                    "cached_at": "1", "expires_on": "4102444800"},
+                "pop": {"home_account_id": HOME, "environment": env, "credential_type": "AccessToken_With_AuthScheme",
+                    "client_id": "client-1", "secret": "POP", "realm": "tid-1", "target": "s1 s2",
+                    "cached_at": "1", "expires_on": "4102444900", "tokenType": "pop", "keyId": "k"},
+                "dotnet-pop": {"home_account_id": HOME, "environment": env, "credential_type": "AccessToken",
+                    "client_id": "client-1", "secret": "POP2", "realm": "tid-1", "target": "s1 s2",
+                    "cached_at": "1", "expires_on": "4102445000", "token_type": "pop", "kid": "k2"},
+                "adfs": {"home_account_id": "sub-x", "environment": "fs.example", "credential_type": "AccessToken",
+                    "client_id": "client-1", "secret": "ADFS", "target": "openid", "cached_at": "1",
+                    "expires_on": "2", "extended_expires_on": "-62135596800"},
+                "an-entry": {"foo": "bar"}
+            },
+            "RefreshToken": {
+                "own": {"home_account_id": HOME, "environment": env, "credential_type": "RefreshToken",
+                    "client_id": "client-1", "secret": "RT-OWN"},
+                "family": {"home_account_id": HOME, "environment": env, "credential_type": "RefreshToken",
+                    "client_id": "client-1", "secret": "RT-FAMILY", "family_id": "1"}
+            },
+            "Account": {"a": {"home_account_id": HOME, "environment": env, "realm": "tid-1",
+                "local_account_id": null, "username": "u@example", "authority_type": "MSSTS"}},
+            "customized": "whatever"
+        });
+        let mut bytes = b"\xef\xbb\xbf".to_vec();
+        bytes.extend(doc.to_string().into_bytes());
+        let scope = CacheScope {
+            environment: env.into(),
+            realm: "organizations".into(),
+            client_id: "client-1".into(),
+        };
+        let mut cache = TokenCache::new();
+        let summary = cache
+            .import(&bytes, &scope)
+            .expect("one odd entry never refuses the file");
+        assert_eq!(summary.warnings.len(), 1, "{:?}", summary.warnings);
+        assert_eq!(summary.warnings[0].section, "AccessToken");
+        assert_eq!(
+            cache
+                .access_token_in(&scope, "tid-1", HOME, &Scopes::parse("s1"))
+                .expect("a Bearer token")
+                .secret,
+            "BEARER",
+            "a PoP token is never the answer to a Bearer lookup, however late it expires"
+        );
+        assert_eq!(
+            cache.document().refresh_tokens.len(),
+            2,
+            "the family refresh token stays"
+        );
+        assert_eq!(
+            cache.refresh_token(&scope, HOME).expect("RT").secret,
+            "RT-OWN"
+        );
+
+        for dialect in [Dialect::MsalPython, Dialect::MsalNode] {
+            let out: serde_json::Value =
+                serde_json::from_slice(&cache.export(&scope, dialect)).expect("json");
+            let secrets: Vec<&str> = ["AccessToken", "RefreshToken"]
+                .iter()
+                .flat_map(|s| out[s].as_object().into_iter().flat_map(|m| m.values()))
+                .filter_map(|e| e["secret"].as_str())
+                .collect();
+            for secret in ["BEARER", "POP", "POP2", "ADFS", "RT-OWN", "RT-FAMILY"] {
+                assert!(secrets.contains(&secret), "{dialect:?}: {secret} exported");
+            }
+            assert_eq!(
+                out["AccessToken"]["an-entry"],
+                serde_json::json!({"foo": "bar"})
+            );
+            assert_eq!(out["customized"], "whatever");
+            let adfs = out["AccessToken"]
+                .as_object()
+                .and_then(|m| m.values().find(|e| e["secret"] == "ADFS"))
+                .expect("adfs");
+            assert_eq!(adfs["extended_expires_on"], "-62135596800");
+            assert!(adfs.get("realm").is_none(), "no realm stays no realm");
+        }
+    }
+
     #[test]
     fn environments_match_across_ports_and_aliases() {
         assert!(same_environment("127.0.0.1", "127.0.0.1:8443"));
