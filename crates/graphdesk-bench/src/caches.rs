@@ -37,6 +37,11 @@ fn jwt(claims: &serde_json::Value) -> String {
 
 /// A cache of `accounts` accounts in `scope`, valid for an hour from `now`.
 pub fn build(scope: &CacheScope, issuer: &str, accounts: usize, now: u64) -> TokenCache {
+    // Filed under the tenant id, as GraphDesk writes a multi-tenant authority's tokens (MSAL .NET and msal-node do too).
+    let scope = &CacheScope {
+        realm: DEMO_TENANT_ID.into(),
+        ..scope.clone()
+    };
     let mut cache = TokenCache::new();
     for i in 0..accounts {
         let (home, oid) = (home(i), oid(i));
