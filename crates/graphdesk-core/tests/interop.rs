@@ -2,6 +2,8 @@
 //! their caches; GraphDesk imports each and gets a token silently; GraphDesk exports in each library's conventions and
 //! the library reads the account back and gets a token silently from it.
 
+mod common;
+
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -145,4 +147,178 @@ async fn msal_python_caches_round_trip_through_graphdesk() {
 #[tokio::test(flavor = "multi_thread")]
 async fn msal_node_caches_round_trip_through_graphdesk() {
     round_trip(Peer::Node).await;
+}
+
+/// The fixture caches (`../shared/msal-fixtures`) GraphDesk imports and exports for the real libraries.
+const FIXTURE_CACHES: [&str; 17] = [
+    "msal-dotnet/MultiTenantTokenCache.json",
+    "msal-dotnet/TokenCacheWithWamId.json",
+    "msal-dotnet/SingleCloudTokenCache.json",
+    "msal-dotnet/MultiCloudTokenCache.json",
+    "msal-dotnet/token_cache_one_acc_seed.json",
+    "msal-dotnet/token_cache_adfs.json",
+    "msal-dotnet/CacheFromTheFuture.json",
+    "msal-dotnet/cachecompat_python.bin",
+    "msal-node/cache.json",
+    "msal-node/default-cache.json",
+    "msal-node/cache-unrecognized-entities.json",
+    "msal-node/Account.json",
+    "msal-python/add_by_aad.cache.json",
+    "msal-python/add_by_adfs.cache.json",
+    "msal-python/authority_migration_sts.cache.json",
+    "msal-python/two_accounts_common.cache.json",
+    "msal-python/serializable_cache_setup.json",
+];
+
+/// The app a fixture cache belongs to: the environment and client of its first credential (or account).
+fn app_of(doc: &serde_json::Value) -> (String, String) {
+    let first = ["AccessToken", "RefreshToken", "IdToken", "Account"]
+        .iter()
+        .filter_map(|s| doc[s].as_object())
+        .flat_map(|m| m.values())
+        .find(|e| e["environment"].is_string());
+    let text = |e: Option<&serde_json::Value>, k: &str| {
+        e.and_then(|e| e[k].as_str()).unwrap_or("none").to_owned()
+    };
+    (text(first, "environment"), text(first, "client_id"))
+}
+
+/// The (section, secret or account id) of every entry of a cache, with its credential type.
+fn entries(doc: &serde_json::Value) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    for (section, entries) in doc.as_object().into_iter().flatten() {
+        for entry in entries.as_object().into_iter().flat_map(|m| m.values()) {
+            let id = match section.as_str() {
+                "Account" => format!(
+                    "{}|{}",
+                    entry["home_account_id"].as_str().unwrap_or_default(),
+                    entry["realm"].as_str().unwrap_or_default()
+                ),
+                "AppMetadata" => entry["client_id"].as_str().unwrap_or_default().to_owned(),
+                _ => match entry["secret"].as_str() {
+                    Some(secret) => secret.to_owned(),
+                    None => entry.to_string(),
+                },
+            };
+            let kind = entry["credential_type"]
+                .as_str()
+                .unwrap_or_default()
+                .to_owned();
+            out.push((section.clone(), id, kind));
+        }
+    }
+    out
+}
+
+/// Every fixture cache, imported by GraphDesk and exported in each library's conventions, is read back by the real
+/// library with every entry: re-serialized by it, nothing GraphDesk wrote is missing. msal-node, by its own rules
+/// (`CacheHelpers.isAccessTokenEntity` and siblings), drops entries whose `credential_type` it does not know and keeps
+/// only the five sections; those are the only exceptions.
+#[tokio::test(flavor = "multi_thread")]
+async fn the_real_libraries_read_graphdesks_exports_of_every_fixture_cache() {
+    let Some(fixtures) = common::msal_fixtures() else {
+        println!("msal-fixtures not found beside the clone (../shared/msal-fixtures): skipped");
+        return;
+    };
+    let python = tokio::task::spawn_blocking(peers::python_with_msal)
+        .await
+        .expect("setup")
+        .expect("MSAL Python");
+    let node = tokio::task::spawn_blocking(peers::msal_node)
+        .await
+        .expect("setup")
+        .expect("msal-node");
+    let dir = tempfile::tempdir().expect("dir");
+    let known = [
+        "AccessToken",
+        "AccessToken_With_AuthScheme",
+        "RefreshToken",
+        "IdToken",
+    ];
+    for file in FIXTURE_CACHES {
+        let bytes = std::fs::read(fixtures.join(file)).expect("fixture");
+        let original: serde_json::Value = serde_json::from_slice(
+            graphdesk_core::cache::schema::parse_document(&bytes)
+                .map(|d| serde_json::to_vec(&d).expect("json"))
+                .expect("parsed")
+                .as_slice(),
+        )
+        .expect("json");
+        let (environment, client_id) = app_of(&original);
+        let scope = graphdesk_core::cache::CacheScope {
+            environment,
+            realm: "common".into(),
+            client_id: client_id.clone(),
+        };
+        let mut cache = graphdesk_core::cache::TokenCache::new();
+        cache.import(&bytes, &scope).expect("imported");
+        for dialect in [Dialect::MsalPython, Dialect::MsalNode] {
+            let exported: serde_json::Value =
+                serde_json::from_slice(&cache.export(&scope, dialect)).expect("json");
+            let path = dir.path().join("export.json");
+            std::fs::write(&path, exported.to_string()).expect("written");
+            let mut command = match dialect {
+                Dialect::MsalPython => {
+                    let mut c = tokio::process::Command::new(&python);
+                    c.arg(peers::scripts_dir().join("cache_reader.py"))
+                        .arg(&path);
+                    c
+                }
+                Dialect::MsalNode => {
+                    let mut c = tokio::process::Command::new("node");
+                    c.arg(node.join("cache_reader.mjs"))
+                        .arg(&path)
+                        .arg(&client_id)
+                        .current_dir(&node);
+                    c
+                }
+            };
+            command.kill_on_drop(true);
+            let stdout = peers::output_of(command, &format!("{dialect:?} reads {file}"))
+                .await
+                .unwrap_or_else(|e| panic!("{e}"));
+            let read: serde_json::Value = serde_json::from_str(stdout.trim()).expect("JSON");
+            let kept = entries(&read["serialized"]);
+            if dialect == Dialect::MsalPython {
+                // MSAL Python lists every account entry it read.
+                let mut homes: Vec<&str> = exported["Account"]
+                    .as_object()
+                    .into_iter()
+                    .flat_map(|m| m.values())
+                    .filter_map(|a| a["home_account_id"].as_str())
+                    .collect();
+                homes.sort_unstable();
+                homes.dedup();
+                let listed: Vec<&str> = read["accounts"]
+                    .as_array()
+                    .expect("accounts")
+                    .iter()
+                    .filter_map(|a| a.as_str())
+                    .collect();
+                assert_eq!(listed, homes, "{file}: MSAL Python's accounts");
+            }
+            for (section, id, kind) in entries(&exported) {
+                let node_drops = dialect == Dialect::MsalNode
+                    && section != "Account"
+                    && section != "AppMetadata"
+                    && !known.contains(&kind.as_str());
+                let sections = [
+                    "AccessToken",
+                    "RefreshToken",
+                    "IdToken",
+                    "Account",
+                    "AppMetadata",
+                ];
+                if node_drops
+                    || (dialect == Dialect::MsalNode && !sections.contains(&section.as_str()))
+                {
+                    continue;
+                }
+                assert!(
+                    kept.iter().any(|(s, i, _)| *s == section && *i == id),
+                    "{file} via {dialect:?}: a {section} entry was lost"
+                );
+            }
+        }
+    }
 }

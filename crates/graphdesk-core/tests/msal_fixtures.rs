@@ -4,6 +4,8 @@
 //! here — one MSAL's test defines what it means (`SOURCES.md`) — or the test fails; a fresh clone without the folder
 //! skips with a notice. The project's own self-contained tests of the same behaviours sit beside the code.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,15 +22,6 @@ use graphdesk_core::http::{HttpResponse, ReqwestClient};
 use graphdesk_core::protocol;
 use graphdesk_core::scopes::Scopes;
 use serde_json::Value;
-
-fn fixtures() -> Option<PathBuf> {
-    let dir = std::env::var_os("GRAPHDESK_MSAL_FIXTURES")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/msal-fixtures")
-        });
-    dir.is_dir().then_some(dir)
-}
 
 fn read(dir: &Path, file: &str) -> Vec<u8> {
     std::fs::read(dir.join(file)).unwrap_or_else(|e| panic!("{file}: {e}"))
@@ -177,7 +170,7 @@ const CHECKS: &[(&str, Check)] = &[
 
 #[test]
 fn every_fixture_behaves_as_msal_defines() {
-    let Some(dir) = fixtures() else {
+    let Some(dir) = common::msal_fixtures() else {
         println!(
             "msal-fixtures not found beside the clone (../shared/msal-fixtures): conformance skipped"
         );

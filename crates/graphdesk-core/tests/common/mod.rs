@@ -130,3 +130,14 @@ pub fn ui_required(
         other => panic!("expected UI required, got {other:?}"),
     }
 }
+
+/// `../shared/msal-fixtures` beside the clone (or `GRAPHDESK_MSAL_FIXTURES`): real MSAL and Entra artifacts, read and
+/// never committed. `None` on a fresh clone without them.
+pub fn msal_fixtures() -> Option<std::path::PathBuf> {
+    let dir = std::env::var_os("GRAPHDESK_MSAL_FIXTURES")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/msal-fixtures")
+        });
+    dir.is_dir().then_some(dir)
+}
