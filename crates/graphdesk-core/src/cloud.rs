@@ -83,24 +83,35 @@ impl InstanceMetadata {
         })
     }
 
-    /// The group `host` belongs to (a port is ignored), if any.
-    pub fn group_of(&self, host: &str) -> Option<AliasGroup> {
-        let host = strip_port(host);
-        let matches = |alias: &str| alias.eq_ignore_ascii_case(host);
-        self.supplied
-            .iter()
-            .find(|g| g.aliases.iter().any(|a| matches(a)))
-            .cloned()
-            .or_else(|| {
-                KNOWN
-                    .iter()
-                    .find(|(_, _, aliases)| aliases.iter().any(|a| matches(a)))
-                    .map(|(network, cache, aliases)| AliasGroup {
-                        preferred_network: (*network).to_owned(),
-                        preferred_cache: (*cache).to_owned(),
-                        aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
-                    })
+    /// The group `environment` belongs to, if any: supplied groups first (their aliases may carry a port), then the
+    /// built-in ones (hosts without a port).
+    pub fn group_of(&self, environment: &str) -> Option<AliasGroup> {
+        self.supplied_group_of(environment).cloned().or_else(|| {
+            let host = strip_port(environment);
+            KNOWN
+                .iter()
+                .find(|(_, _, aliases)| aliases.iter().any(|a| a.eq_ignore_ascii_case(host)))
+                .map(|(network, cache, aliases)| AliasGroup {
+                    preferred_network: (*network).to_owned(),
+                    preferred_cache: (*cache).to_owned(),
+                    aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
+                })
+        })
+    }
+
+    /// The supplied (or discovered) group naming `environment` exactly, or its host when the alias has no port.
+    pub fn supplied_group_of(&self, environment: &str) -> Option<&AliasGroup> {
+        self.supplied.iter().find(|g| {
+            g.aliases.iter().any(|a| {
+                a.eq_ignore_ascii_case(environment)
+                    || (!a.contains(':') && a.eq_ignore_ascii_case(strip_port(environment)))
             })
+        })
+    }
+
+    /// Whether any group (built in or supplied) names `environment`.
+    pub fn knows(&self, environment: &str) -> bool {
+        self.group_of(environment).is_some()
     }
 
     /// Whether two cache environments name the same authority: equal, equal but for a port one of them dropped (MSAL
@@ -115,13 +126,10 @@ impl InstanceMetadata {
         {
             return true;
         }
+        // Aliases of one group, each named exactly (built-in aliases carry no port; discovered ones may).
         self.group_of(ours).is_some_and(|group| {
-            group
-                .aliases
-                .iter()
-                .any(|alias| alias.eq_ignore_ascii_case(strip_port(environment)))
-                && !has_port(environment)
-                && !has_port(ours)
+            let listed = |e: &str| group.aliases.iter().any(|a| a.eq_ignore_ascii_case(e));
+            listed(ours) && listed(environment)
         })
     }
 }
@@ -180,6 +188,17 @@ mod tests {
         assert!(supplied.same_environment("cache.contoso.example", "login.contoso.example"));
         assert!(supplied.same_environment("login.windows.net", "login.microsoftonline.com"));
         assert!(InstanceMetadata::parse(b"{}").is_err());
+        // A discovered group of a host with a port: its aliases carry the port.
+        let local = InstanceMetadata::parse(
+            br#"{"metadata":[{"preferred_network":"127.0.0.1:8443","preferred_cache":"127.0.0.1:8443",
+                "aliases":["127.0.0.1:8443","localhost:8443"]}]}"#,
+        )
+        .expect("parsed");
+        assert!(local.same_environment("localhost:8443", "127.0.0.1:8443"));
+        assert!(!local.same_environment("localhost:9443", "127.0.0.1:8443"));
+        assert!(
+            local.knows("127.0.0.1:8443") && !InstanceMetadata::builtin().knows("127.0.0.1:8443")
+        );
         assert!(
             InstanceMetadata::parse(
                 br#"{"metadata":[{"preferred_network":"a","preferred_cache":"a","aliases":[]}]}"#

@@ -18,6 +18,9 @@ pub struct ClientConfig {
     pub extra_root_ca_pem: Option<String>,
     /// Client capabilities announced in `claims` (`cp1`: continuous access evaluation).
     pub client_capabilities: Vec<String>,
+    /// Instance metadata the app supplies (MSAL .NET's `WithInstanceDiscoveryMetadata`): used instead of instance
+    /// discovery; it must name the authority's host.
+    pub instance_metadata: Option<crate::cloud::InstanceMetadata>,
 }
 
 /// Builds a [`ClientConfig`].
@@ -30,6 +33,7 @@ pub struct ClientConfigBuilder {
     default_scopes: Vec<String>,
     extra_root_ca_pem: Option<String>,
     client_capabilities: Vec<String>,
+    instance_metadata: Option<Vec<u8>>,
 }
 
 fn invalid(field: &str, reason: &str) -> CoreError {
@@ -51,6 +55,7 @@ impl ClientConfig {
             default_scopes: vec!["User.Read".into()],
             extra_root_ca_pem: None,
             client_capabilities: Vec::new(),
+            instance_metadata: None,
         }
     }
 
@@ -111,6 +116,12 @@ impl ClientConfigBuilder {
         self
     }
 
+    /// Instance-discovery metadata in the format `/common/discovery/instance` answers (`{"metadata": [...]}`).
+    pub fn instance_metadata(mut self, json: impl Into<Vec<u8>>) -> Self {
+        self.instance_metadata = Some(json.into());
+        self
+    }
+
     /// Validates every field.
     pub fn build(self) -> Result<ClientConfig, CoreError> {
         let client_id = self.client_id.trim().to_owned();
@@ -159,7 +170,26 @@ impl ClientConfigBuilder {
                 "capabilities are short words such as cp1",
             ));
         }
+        let instance_metadata = match &self.instance_metadata {
+            None => None,
+            Some(json) => {
+                let metadata = crate::cloud::InstanceMetadata::parse(json)
+                    .map_err(|reason| invalid("instance_metadata", &reason))?;
+                // MSAL .NET: supplied metadata that does not name the authority's host is an error, not a guess.
+                if metadata
+                    .supplied_group_of(&authority.environment())
+                    .is_none()
+                {
+                    return Err(invalid(
+                        "instance_metadata",
+                        "does not name the authority's host among its aliases",
+                    ));
+                }
+                Some(metadata)
+            }
+        };
         Ok(ClientConfig {
+            instance_metadata,
             client_id,
             authority,
             redirect_uri,

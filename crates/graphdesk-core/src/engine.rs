@@ -14,6 +14,7 @@ use serde::Serialize;
 use crate::authority::{Endpoints, ResolvedAuthority};
 use crate::cache::{CacheScope, NewAccount, NewTokens, TokenCache};
 use crate::clock::{Clock, Sleeper};
+use crate::cloud::InstanceMetadata;
 use crate::config::ClientConfig;
 use crate::error::{CoreError, UiRequired, UiRequiredReason};
 use crate::http::{HttpClient, HttpRequest, HttpResponse};
@@ -178,6 +179,8 @@ pub struct TokenEngine {
     pub(crate) pending: Arc<crate::flows::pending::PendingAuthorizations>,
     /// Where this app's tokens live in the cache (computed once: every lookup uses it).
     scope: CacheScope,
+    /// The instance metadata discovered for an authority host no built-in group names (fetched once).
+    instance: tokio::sync::OnceCell<InstanceMetadata>,
 }
 
 impl TokenEngine {
@@ -205,6 +208,7 @@ impl TokenEngine {
             cache: RwLock::new(TokenCache::new()),
             refresh_locks: Mutex::new(HashMap::new()),
             pending: Arc::new(crate::flows::pending::PendingAuthorizations::new(redirect)),
+            instance: tokio::sync::OnceCell::new(),
         }
     }
 
@@ -234,12 +238,74 @@ impl TokenEngine {
         self.write_cache(|cache| file.save(cache))
     }
 
-    /// Merges a cache written by MSAL Python, msal-node or another GraphDesk.
+    /// Merges a cache written by MSAL Python, msal-node, MSAL .NET or another GraphDesk, recognising this app's entries
+    /// under every alias of its cloud that the instance metadata known so far names (see [`Self::instance_metadata`]).
     pub fn import_cache(
         &self,
         json: &[u8],
     ) -> Result<crate::cache::interop::ImportSummary, CoreError> {
-        self.write_cache(|cache| cache.import(json, &self.scope))
+        let clouds = self.known_instance_metadata();
+        self.write_cache(|cache| cache.import_with(json, &self.scope, &clouds))
+    }
+
+    /// The instance metadata known without a request: the configuration's, the discovered one, or the built-in groups.
+    pub fn known_instance_metadata(&self) -> InstanceMetadata {
+        self.config
+            .instance_metadata
+            .clone()
+            .or_else(|| self.instance.get().cloned())
+            .unwrap_or_default()
+    }
+
+    /// The instance metadata of this authority's cloud: supplied by the configuration (used as it is, as MSAL .NET
+    /// does), built in for the clouds every MSAL knows, or discovered once from the authority's host
+    /// (`/common/discovery/instance`) for any other Entra host. A host the service does not know (`invalid_instance`)
+    /// is a cloud of its own; a failed request is not cached and leaves the built-in groups.
+    pub async fn instance_metadata(&self) -> InstanceMetadata {
+        let environment = &self.scope.environment;
+        let entra = *self.config.authority.kind() == crate::authority::AuthorityKind::Entra;
+        if self.config.instance_metadata.is_some()
+            || !entra
+            || InstanceMetadata::builtin().knows(environment)
+        {
+            return self.known_instance_metadata();
+        }
+        match self
+            .instance
+            .get_or_try_init(|| self.discover_instance())
+            .await
+        {
+            Ok(metadata) => metadata.clone(),
+            Err(error) => {
+                tracing::debug!(%error, "instance discovery failed; using the built-in clouds");
+                InstanceMetadata::builtin()
+            }
+        }
+    }
+
+    async fn discover_instance(&self) -> Result<InstanceMetadata, CoreError> {
+        let authorize = format!("{}/oauth2/v2.0/authorize", self.config.authority.as_str());
+        let url = url::Url::parse_with_params(
+            &format!(
+                "https://{}/common/discovery/instance",
+                self.scope.environment
+            ),
+            [
+                ("api-version", "1.1"),
+                ("authorization_endpoint", authorize.as_str()),
+            ],
+        )
+        .map_err(|e| CoreError::Protocol {
+            detail: format!("no instance discovery URL for this authority ({e})"),
+        })?;
+        let response = self.http.send(HttpRequest::get(url)).await?;
+        if response.status != 200 {
+            return match protocol::error_code(&response).as_deref() {
+                Some("invalid_instance") => Ok(InstanceMetadata::builtin()),
+                _ => Err(protocol::oauth_error(&response)),
+            };
+        }
+        InstanceMetadata::parse(&response.body).map_err(|detail| CoreError::Protocol { detail })
     }
 
     /// The cache in MSAL Python's or msal-node's conventions.

@@ -246,3 +246,70 @@ async fn a_guest_tenants_tokens_answer_only_that_tenant() {
         );
     }
 }
+
+#[tokio::test]
+async fn an_unknown_hosts_aliases_come_from_instance_discovery_once() {
+    let s = setup().await;
+    let env = s.engine.cache_scope().environment;
+    let port = env.rsplit_once(':').expect("a port").1.to_owned();
+    let written_as_localhost = json!({
+        "Account": {"a": {"home_account_id": "uid.utid", "environment": format!("localhost:{port}"),
+            "realm": "utid", "local_account_id": "uid", "username": "ada@example", "authority_type": "MSSTS"}},
+    })
+    .to_string();
+
+    // Before discovery only the built-in clouds are known: `localhost` is someone else's entry, kept as it is.
+    let summary = s
+        .engine
+        .import_cache(written_as_localhost.as_bytes())
+        .expect("imported");
+    assert_eq!((summary.accounts, s.engine.accounts().len()), (0, 0));
+
+    s.tenant.clear_requests();
+    let metadata = s.engine.instance_metadata().await;
+    assert!(
+        metadata.same_environment(&format!("localhost:{port}"), &env),
+        "{metadata:?}"
+    );
+    s.engine.instance_metadata().await;
+    let discoveries = s
+        .tenant
+        .requests()
+        .iter()
+        .filter(|r| r.path.ends_with("/discovery/instance"))
+        .count();
+    assert_eq!(discoveries, 1, "discovered once, then cached");
+
+    let summary = s
+        .engine
+        .import_cache(written_as_localhost.as_bytes())
+        .expect("imported");
+    assert_eq!(summary.accounts, 1);
+    assert_eq!(s.engine.accounts()[0].username, "ada@example");
+}
+
+#[tokio::test]
+async fn supplied_instance_metadata_must_name_the_authority_and_replaces_discovery() {
+    let supplied = br#"{"metadata":[{"preferred_network":"login.contoso.example","preferred_cache":"login.contoso.example","aliases":["login.contoso.example","sts.contoso.example"]}]}"#;
+    let config = graphdesk_core::config::ClientConfig::builder(DEMO_CLIENT_ID)
+        .authority("https://login.microsoftonline.com/common")
+        .instance_metadata(supplied.to_vec())
+        .build();
+    assert!(
+        matches!(&config, Err(CoreError::Config { field, .. }) if field == "instance_metadata"),
+        "{config:?}"
+    );
+    let config = graphdesk_core::config::ClientConfig::builder(DEMO_CLIENT_ID)
+        .authority("https://login.contoso.example/common")
+        .instance_metadata(supplied.to_vec())
+        .build()
+        .expect("names the host");
+    let metadata = config.instance_metadata.expect("kept");
+    assert!(metadata.same_environment("sts.contoso.example", "login.contoso.example"));
+    assert!(
+        graphdesk_core::config::ClientConfig::builder(DEMO_CLIENT_ID)
+            .instance_metadata(b"not json".to_vec())
+            .build()
+            .is_err()
+    );
+}

@@ -31,7 +31,10 @@ impl FaultTarget {
             Some(Self::DeviceCode)
         } else if path.ends_with("/oauth2/v2.0/authorize") {
             Some(Self::Authorize)
-        } else if path.contains("/.well-known/") || path.ends_with("/discovery/v2.0/keys") {
+        } else if path.contains("/.well-known/")
+            || path.ends_with("/discovery/v2.0/keys")
+            || path.ends_with("/discovery/instance")
+        {
             Some(Self::Discovery)
         } else {
             None

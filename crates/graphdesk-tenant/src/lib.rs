@@ -21,6 +21,7 @@ pub mod durable;
 pub mod faults;
 pub mod graph;
 pub mod http;
+pub mod instance;
 pub mod oauth_error;
 pub mod oidc;
 pub mod pages;

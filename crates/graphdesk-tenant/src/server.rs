@@ -296,6 +296,10 @@ fn router(tenant: Arc<Tenant>, ca_pem: String, max_body: usize) -> Router {
         )
         .route("/{tenant}/discovery/v2.0/keys", get(oidc::keys))
         .route(
+            "/{tenant}/discovery/instance",
+            get(crate::instance::instance),
+        )
+        .route(
             "/{tenant}/oauth2/v2.0/authorize",
             get(pages::authorize_get).post(pages::authorize_post),
         )

@@ -315,3 +315,58 @@ async fn faults_send_a_claims_challenge_beside_a_pop_one_and_retry_after_as_a_da
         .as_secs();
     assert_eq!(seconds, tenant.tenant().clock.now() + 120, "{date}");
 }
+
+#[tokio::test]
+async fn instance_discovery_answers_for_its_own_host_and_refuses_others() {
+    let tenant = start().await;
+    let ask = |endpoint: String, version: Option<&'static str>| {
+        let tenant = &tenant;
+        async move {
+            let mut query = vec![("authorization_endpoint", endpoint)];
+            if let Some(version) = version {
+                query.push(("api-version", version.to_owned()));
+            }
+            let response = client(tenant)
+                .get(format!("{}/common/discovery/instance", tenant.https_url()))
+                .query(&query)
+                .send()
+                .await
+                .expect("sent");
+            (
+                response.status().as_u16(),
+                response.json::<Value>().await.expect("json"),
+            )
+        }
+    };
+    let own = format!(
+        "{}/oauth2/v2.0/authorize",
+        tenant.authority("organizations")
+    );
+    let (status, body) = ask(own.clone(), Some("1.1")).await;
+    assert_eq!(status, 200, "{body}");
+    let host = tenant.https_url().trim_start_matches("https://").to_owned();
+    let aliases: Vec<&str> = body["metadata"][0]["aliases"]
+        .as_array()
+        .expect("aliases")
+        .iter()
+        .filter_map(Value::as_str)
+        .collect();
+    assert!(
+        aliases.contains(&host.as_str()) && aliases.len() == 2,
+        "{body}"
+    );
+    assert_eq!(body["metadata"][0]["preferred_cache"], host);
+
+    let (status, body) = ask(
+        "https://login.elsewhere.example/common/oauth2/v2.0/authorize".into(),
+        Some("1.1"),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"].as_str()),
+        (400, Some("invalid_instance"))
+    );
+    assert_eq!(aadsts(&body), 50_049);
+    let (status, _) = ask(own, None).await;
+    assert_eq!(status, 400, "api-version is required");
+}

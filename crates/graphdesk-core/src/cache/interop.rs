@@ -49,11 +49,6 @@ pub struct ImportSummary {
     pub warnings: Vec<EntryWarning>,
 }
 
-/// Whether `environment` names the same authority host as `ours` (a dropped port, or an alias of the same cloud).
-fn same_environment(environment: &str, ours: &str) -> bool {
-    InstanceMetadata::builtin().same_environment(environment, ours)
-}
-
 /// The key GraphDesk files an access token under: MSAL's six parts for a Bearer token; a token of another scheme (PoP,
 /// SSH-cert) gets msal-node's `accesstoken_with_authscheme` descriptor and its scheme appended, so it never takes a
 /// Bearer token's place.
@@ -125,6 +120,17 @@ impl TokenCache {
     /// Merges a cache written by MSAL Python, msal-node, MSAL .NET or GraphDesk. Imported entries win over existing
     /// ones with the same key; an imported refresh token replaces this app's one of the same kind for that account.
     pub fn import(&mut self, json: &[u8], scope: &CacheScope) -> Result<ImportSummary, CoreError> {
+        self.import_with(json, scope, &InstanceMetadata::builtin())
+    }
+
+    /// [`Self::import`], with `clouds` saying which environments are aliases of this app's (supplied or discovered
+    /// instance metadata on top of the built-in groups).
+    pub fn import_with(
+        &mut self,
+        json: &[u8],
+        scope: &CacheScope,
+        clouds: &InstanceMetadata,
+    ) -> Result<ImportSummary, CoreError> {
         let foreign: CacheDocument =
             super::schema::parse_document(json).map_err(|e| CoreError::Cache {
                 detail: format!("not an MSAL token cache ({e})"),
@@ -134,7 +140,7 @@ impl TokenCache {
             ..ImportSummary::default()
         };
         let ours = |env: &str, client: Option<&str>| {
-            same_environment(env, &scope.environment)
+            clouds.same_environment(env, &scope.environment)
                 && client.is_none_or(|c| c.eq_ignore_ascii_case(&scope.client_id))
         };
         let env = scope.environment.clone();
@@ -616,16 +622,16 @@ mod tests {
 
     #[test]
     fn environments_match_across_ports_and_aliases() {
-        assert!(same_environment("127.0.0.1", "127.0.0.1:8443"));
-        assert!(same_environment("127.0.0.1:8443", "127.0.0.1:8443"));
-        assert!(!same_environment("127.0.0.1:9443", "127.0.0.1:8443"));
-        assert!(same_environment(
-            "login.windows.net",
-            "login.microsoftonline.com"
-        ));
-        assert!(!same_environment(
-            "login.microsoftonline.us",
-            "login.microsoftonline.com"
-        ));
+        assert!(InstanceMetadata::builtin().same_environment("127.0.0.1", "127.0.0.1:8443"));
+        assert!(InstanceMetadata::builtin().same_environment("127.0.0.1:8443", "127.0.0.1:8443"));
+        assert!(!InstanceMetadata::builtin().same_environment("127.0.0.1:9443", "127.0.0.1:8443"));
+        assert!(
+            InstanceMetadata::builtin()
+                .same_environment("login.windows.net", "login.microsoftonline.com")
+        );
+        assert!(
+            !InstanceMetadata::builtin()
+                .same_environment("login.microsoftonline.us", "login.microsoftonline.com")
+        );
     }
 }
