@@ -1,10 +1,14 @@
-//! The CLI companion: `graphdesk token` prints an access token from the same cache the window uses, and `graphdesk
-//! accounts` lists who is signed in — without opening a window, silently only. When the user is needed, it says so and
-//! exits with its own code, so scripts can tell "sign in first" from a failure.
+//! The CLI companion: `graphdesk token` prints an access token from the same cache the window uses, `graphdesk
+//! accounts` lists who is signed in — without opening a window, silently only — and `graphdesk cache import|export`
+//! moves sign-ins between GraphDesk and MSAL Python, msal-node or MSAL .NET caches. When the user is needed, it says so
+//! and exits with its own code, so scripts can tell "sign in first" from a failure.
 
 use std::io::Write as _;
 
+use std::path::PathBuf;
+
 use graphdesk_core::CoreError;
+use graphdesk_core::cache::interop::{Dialect, ImportSummary};
 use graphdesk_core::paths::AppPaths;
 
 /// Exit codes.
@@ -28,6 +32,10 @@ Usage:
   graphdesk token [--scope S]... [--account A] [--json]
                                           print an access token (silently: from the cache or by refreshing)
   graphdesk accounts [--json]             list the signed-in accounts
+  graphdesk cache import FILE [--json]    merge a token cache MSAL Python, msal-node or MSAL .NET wrote
+  graphdesk cache export --format F [--out FILE]
+                                          write the cache for MSAL (F: msal-python or msal-node); FILE is
+                                          created readable by you only; without --out, to standard output
   graphdesk --help | --version
 
   --scope S     a scope of the web API (repeatable, or space-separated); default: the app's default scopes
@@ -48,6 +56,14 @@ pub enum Command {
     Accounts {
         json: bool,
     },
+    CacheImport {
+        file: PathBuf,
+        json: bool,
+    },
+    CacheExport {
+        dialect: Dialect,
+        out: Option<PathBuf>,
+    },
     Help,
     Version,
 }
@@ -61,6 +77,10 @@ pub enum UsageError {
     MissingValue(String),
     #[error("unexpected argument {0}")]
     Unexpected(String),
+    #[error("{0} is not a cache format: use msal-python or msal-node")]
+    UnknownFormat(String),
+    #[error("cache needs import FILE or export --format F")]
+    CacheUsage,
 }
 
 /// The CLI command in `args` (without the program name), or `None` when the window should open (no arguments, or a
@@ -74,6 +94,7 @@ pub fn parse(args: &[String]) -> Option<Result<Command, UsageError>> {
             [flag] if flag == "--json" => Ok(Command::Accounts { json: true }),
             [other, ..] => Err(unknown(other)),
         },
+        "cache" => parse_cache(rest),
         "help" | "--help" | "-h" => Ok(Command::Help),
         "--version" | "-V" => Ok(Command::Version),
         _ => return None,
@@ -90,6 +111,29 @@ fn unknown(arg: &str) -> UsageError {
 
 fn parse_token(args: &[String]) -> Result<Command, UsageError> {
     let (mut scopes, mut account, mut json) = (Vec::new(), None, false);
+    options(args, |name, value| {
+        match name {
+            "--scope" | "--scopes" | "-s" => {
+                scopes.extend(value()?.split_whitespace().map(str::to_owned))
+            }
+            "--account" | "-a" => account = Some(value()?),
+            "--json" => json = true,
+            other => return Err(unknown(other)),
+        }
+        Ok(())
+    })?;
+    Ok(Command::Token {
+        scopes,
+        account,
+        json,
+    })
+}
+
+/// Splits `--name=value` and `--name value` forms: the option's name, and a closure taking its value.
+fn options(
+    args: &[String],
+    mut each: impl FnMut(&str, &mut dyn FnMut() -> Result<String, UsageError>) -> Result<(), UsageError>,
+) -> Result<(), UsageError> {
     let mut args = args.iter();
     while let Some(arg) = args.next() {
         let (name, inline) = match arg.split_once('=') {
@@ -103,20 +147,98 @@ fn parse_token(args: &[String]) -> Result<Command, UsageError> {
                 .filter(|v| !v.is_empty())
                 .ok_or_else(|| UsageError::MissingValue(name.to_owned()))
         };
-        match name {
-            "--scope" | "--scopes" | "-s" => {
-                scopes.extend(value()?.split_whitespace().map(str::to_owned))
-            }
-            "--account" | "-a" => account = Some(value()?),
-            "--json" => json = true,
-            other => return Err(unknown(other)),
-        }
+        each(name, &mut value)?;
     }
-    Ok(Command::Token {
-        scopes,
-        account,
-        json,
-    })
+    Ok(())
+}
+
+fn parse_cache(args: &[String]) -> Result<Command, UsageError> {
+    match args.split_first() {
+        Some((verb, rest)) if verb == "import" => {
+            let (mut file, mut json) = (None, false);
+            options(rest, |name, _| {
+                match name {
+                    "--json" => json = true,
+                    other if other.starts_with('-') && other != "-" => return Err(unknown(other)),
+                    path if file.is_none() => file = Some(PathBuf::from(path)),
+                    extra => return Err(unknown(extra)),
+                }
+                Ok(())
+            })?;
+            let file = file.ok_or_else(|| UsageError::MissingValue("import".into()))?;
+            Ok(Command::CacheImport { file, json })
+        }
+        Some((verb, rest)) if verb == "export" => {
+            let (mut dialect, mut out) = (None, None);
+            options(rest, |name, value| {
+                match name {
+                    "--format" | "-f" => {
+                        dialect = Some(match value()?.as_str() {
+                            "msal-python" | "python" => Dialect::MsalPython,
+                            "msal-node" | "node" => Dialect::MsalNode,
+                            other => return Err(UsageError::UnknownFormat(other.to_owned())),
+                        })
+                    }
+                    "--out" | "-o" => out = Some(PathBuf::from(value()?)),
+                    other => return Err(unknown(other)),
+                }
+                Ok(())
+            })?;
+            let dialect = dialect.ok_or_else(|| UsageError::MissingValue("--format".into()))?;
+            Ok(Command::CacheExport { dialect, out })
+        }
+        _ => Err(UsageError::CacheUsage),
+    }
+}
+
+/// What an import did, in words: counts, then each entry set aside (by section and position, never by content).
+fn describe_import(file: &std::path::Path, summary: &ImportSummary) -> String {
+    let mut text = format!(
+        "Imported {}: {} account(s), {} access token(s), {} refresh token(s); {} entr{} of other apps or clouds kept as {}.",
+        file.display(),
+        summary.accounts,
+        summary.access_tokens,
+        summary.refresh_tokens,
+        summary.kept_foreign,
+        if summary.kept_foreign == 1 {
+            "y"
+        } else {
+            "ies"
+        },
+        if summary.kept_foreign == 1 {
+            "it was"
+        } else {
+            "they were"
+        },
+    );
+    for warning in &summary.warnings {
+        text.push_str(&format!(
+            "\nKept as it was, not used: {} entry #{} ({}).",
+            warning.section,
+            warning.index + 1,
+            warning.reason
+        ));
+    }
+    text
+}
+
+/// Writes `bytes` to `path`, readable and writable by the user only (it holds refresh tokens).
+fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    let mut file = options.open(path)?;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+    }
+    file.write_all(bytes)?;
+    file.sync_all()
 }
 
 /// The exit code for an error.
@@ -153,7 +275,10 @@ pub fn run(command: Command) -> i32 {
             println!("graphdesk {}", graphdesk_core::APP_VERSION);
             exit::OK
         }
-        Command::Token { .. } | Command::Accounts { .. } => {
+        Command::Token { .. }
+        | Command::Accounts { .. }
+        | Command::CacheImport { .. }
+        | Command::CacheExport { .. } => {
             let paths = match AppPaths::for_current_user() {
                 Ok(paths) => paths,
                 Err(error) => {
@@ -231,6 +356,32 @@ async fn run_with_cache(command: Command, paths: &AppPaths) -> i32 {
                 })
             }
         }
+        Command::CacheImport { file, json } => {
+            let bytes = match std::fs::read(&file) {
+                Ok(bytes) => bytes,
+                Err(error) => {
+                    eprintln!("graphdesk: cannot read {}: {error}", file.display());
+                    return exit::FAILED;
+                }
+            };
+            match session.import_cache(&bytes).await {
+                Ok(summary) if json => writeln!(out, "{}", serde_json::json!(summary)),
+                Ok(summary) => writeln!(out, "{}", describe_import(&file, &summary)),
+                Err(error) => {
+                    eprintln!("graphdesk: {} was not imported: {error}", file.display());
+                    return exit_code(&error);
+                }
+            }
+        }
+        Command::CacheExport { dialect, out: None } => out
+            .write_all(&session.export_cache(dialect))
+            .and_then(|()| writeln!(out)),
+        Command::CacheExport {
+            dialect,
+            out: Some(path),
+        } => write_private(&path, &session.export_cache(dialect)).map_err(|error| {
+            std::io::Error::new(error.kind(), format!("{}: {error}", path.display()))
+        }),
         Command::Help | Command::Version => Ok(()),
     };
     match written {
@@ -276,6 +427,47 @@ mod tests {
                 json: false,
             }))
         );
+    }
+
+    #[test]
+    fn cache_import_and_export_parse_and_refuse_what_they_cannot_do() {
+        assert_eq!(
+            parse(&args("cache import /tmp/msal.json --json")),
+            Some(Ok(Command::CacheImport {
+                file: "/tmp/msal.json".into(),
+                json: true
+            }))
+        );
+        assert_eq!(
+            parse(&args("cache export --format=msal-node -o out.json")),
+            Some(Ok(Command::CacheExport {
+                dialect: Dialect::MsalNode,
+                out: Some("out.json".into())
+            }))
+        );
+        assert_eq!(
+            parse(&args("cache export --format python")),
+            Some(Ok(Command::CacheExport {
+                dialect: Dialect::MsalPython,
+                out: None
+            }))
+        );
+        for (line, error) in [
+            ("cache", UsageError::CacheUsage),
+            ("cache import", UsageError::MissingValue("import".into())),
+            ("cache import a b", UsageError::Unexpected("b".into())),
+            ("cache export", UsageError::MissingValue("--format".into())),
+            (
+                "cache export --format adal",
+                UsageError::UnknownFormat("adal".into()),
+            ),
+            (
+                "cache export --format node --bogus",
+                UsageError::UnknownOption("--bogus".into()),
+            ),
+        ] {
+            assert_eq!(parse(&args(line)), Some(Err(error)), "{line}");
+        }
     }
 
     #[test]

@@ -391,6 +391,33 @@ impl Session {
         profile
     }
 
+    /// Merges a cache file MSAL Python, msal-node, MSAL .NET or another GraphDesk wrote, and saves it. For an authority
+    /// host no built-in cloud names, instance discovery runs first, so the file's entries under its aliases count as
+    /// this app's. Entries that do not fit the schema are kept verbatim and listed in the summary's warnings; a file
+    /// that is not a cache, or a save that fails, is an error and the cache on disk stays as it was.
+    pub async fn import_cache(
+        &self,
+        json: &[u8],
+    ) -> Result<crate::cache::interop::ImportSummary, CoreError> {
+        self.engine.instance_metadata().await;
+        let summary = self.engine.import_cache(json)?;
+        self.engine.save_to(&self.cache_file)?;
+        if self.active().is_none() {
+            self.set_active(
+                self.engine
+                    .accounts()
+                    .first()
+                    .map(|a| a.home_account_id.clone()),
+            );
+        }
+        Ok(summary)
+    }
+
+    /// The cache in MSAL Python's or msal-node's conventions (every entry, this app's re-keyed for that library).
+    pub fn export_cache(&self, dialect: crate::cache::interop::Dialect) -> Vec<u8> {
+        self.engine.export_cache(dialect)
+    }
+
     /// Signs `account` out of GraphDesk (its tokens and the account leave the cache; other accounts stay).
     pub fn sign_out(&self, account: &str) -> Result<Option<String>, CoreError> {
         let found = self.engine.account(account).ok_or(CoreError::NotSignedIn)?;
