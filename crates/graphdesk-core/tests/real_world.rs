@@ -313,3 +313,51 @@ async fn supplied_instance_metadata_must_name_the_authority_and_replaces_discove
             .is_err()
     );
 }
+
+#[tokio::test]
+async fn server_numbers_past_any_clock_neither_panic_nor_wrap() {
+    use graphdesk_tenant::{Fault, FaultAction, FaultTarget};
+    let s = setup().await;
+    let answer_with = |target, field: &str, value: Value| {
+        s.tenant.inject(Fault::once(
+            target,
+            FaultAction::AnswerWith {
+                field: field.into(),
+                value,
+            },
+        ));
+    };
+    for field in ["expires_in", "ext_expires_in", "refresh_in"] {
+        answer_with(FaultTarget::Token, field, json!(u64::MAX));
+        let signed_in = s
+            .engine
+            .acquire_token_by_username_password(
+                &scopes(&["User.Read"]),
+                ADELE,
+                &graphdesk_core::secret::Password::new("demo"),
+            )
+            .await
+            .unwrap_or_else(|e| panic!("{field}: {e}"));
+        if field == "expires_in" {
+            assert_eq!(signed_in.expires_on, u64::MAX, "saturated, not wrapped");
+        }
+        let home = signed_in.account.home_account_id;
+        assert!(silent(&s, &home).await.is_ok(), "{field}");
+    }
+
+    // The device-code answer: an interval past any clock is capped, an expiry saturates.
+    answer_with(FaultTarget::DeviceCode, "interval", json!(u64::MAX));
+    let flow = s
+        .engine
+        .start_device_code(&scopes(&["User.Read"]))
+        .await
+        .expect("flow");
+    assert_eq!(flow.interval, 60);
+    answer_with(FaultTarget::DeviceCode, "expires_in", json!(u64::MAX));
+    let flow = s
+        .engine
+        .start_device_code(&scopes(&["User.Read"]))
+        .await
+        .expect("flow");
+    assert_eq!(flow.expires_on, u64::MAX);
+}

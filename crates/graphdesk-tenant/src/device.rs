@@ -41,7 +41,10 @@ pub async fn devicecode(
             .map(str::to_owned),
     };
     let response = match form.and_then(|form| start(&tenant, &origin, &segment, &form)) {
-        Ok(body) => axum::Json(body).into_response(),
+        Ok(mut body) => {
+            crate::faults::answer_with(&tenant, crate::faults::FaultTarget::DeviceCode, &mut body);
+            axum::Json(body).into_response()
+        }
         Err(error) => error.response(tenant.clock.now(), &correlation),
     };
     with_note(response, note)

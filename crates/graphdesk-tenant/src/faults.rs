@@ -70,11 +70,37 @@ pub enum FaultAction {
         aadsts: Option<u32>,
         claims: Option<String>,
     },
+    /// Token or device-code endpoint: a successful answer with `field` set to `value` (`null` removes it) — the odd
+    /// numbers and missing fields a client must survive (`expires_in` past any clock, a string `interval`, …).
+    AnswerWith {
+        field: String,
+        value: serde_json::Value,
+    },
     /// Graph: 401 `insufficient_claims` for tokens issued before now, with a claims challenge (CAE).
     ClaimsChallenge,
     /// The same claims challenge as the second of two `WWW-Authenticate` headers, after a `PoP nonce=…` challenge (a
     /// resource that accepts both token types answers so).
     ClaimsChallengeBesidePop,
+}
+
+/// `body` with an installed `AnswerWith` fault for `target` applied (one firing), for a successful answer.
+pub fn answer_with(
+    tenant: &crate::tenant::Tenant,
+    target: FaultTarget,
+    body: &mut serde_json::Value,
+) {
+    let fault = tenant.store().faults.take(target, |f| {
+        matches!(f.action, FaultAction::AnswerWith { .. })
+    });
+    if let Some(FaultAction::AnswerWith { field, value }) = fault
+        && let Some(object) = body.as_object_mut()
+    {
+        if value.is_null() {
+            object.remove(&field);
+        } else {
+            object.insert(field, value);
+        }
+    }
 }
 
 /// A fault and how often it fires.

@@ -46,7 +46,8 @@ pub async fn token(
     };
     let result = form.and_then(|form| redeem(&tenant, &origin, &segment, &form));
     let response = match result {
-        Ok(body) => {
+        Ok(mut body) => {
+            crate::faults::answer_with(&tenant, FaultTarget::Token, &mut body);
             let mut response = axum::Json(body).into_response();
             response.headers_mut().insert(
                 "cache-control",
