@@ -271,6 +271,57 @@ async fn a_claims_challenge_gets_a_new_token_and_one_retry() {
     }
 }
 
+/// Issue 13: the Bearer `insufficient_claims` challenge is found when it is the second `WWW-Authenticate` header, after
+/// a PoP one; a `Retry-After` HTTP date is waited out like seconds.
+#[tokio::test]
+async fn a_claims_challenge_after_a_pop_challenge_and_a_retry_after_date_are_honoured() {
+    let s = setup(Directory::demo()).await;
+    let adele = sign_in(&s, "adele@contoso.example", &["User.Read"]).await;
+    let client = ApiClient::new(&s.engine, api(&s, &["User.Read"]));
+    // Both clocks move: the tenant dates Retry-After by its clock, GraphDesk counts from its own.
+    s.tenant.advance_clock(5);
+    s.clock.advance(5);
+    s.tenant.inject(Fault::once(
+        FaultTarget::Graph,
+        FaultAction::ClaimsChallengeBesidePop,
+    ));
+    s.tenant.clear_requests();
+    client
+        .me(&adele, &Cancel::new())
+        .await
+        .expect("after the challenge");
+    let refreshes = s
+        .tenant
+        .requests()
+        .iter()
+        .filter(|r| r.grant_type.as_deref() == Some("refresh_token"))
+        .count();
+    assert_eq!(
+        (refreshes, graph_requests(&s.tenant, "/v1.0/me")),
+        (1, 2),
+        "the second header's claims got a new token and one retry"
+    );
+
+    s.tenant.inject(Fault::once(
+        FaultTarget::Graph,
+        FaultAction::StatusWithRetryAfterDate {
+            status: 503,
+            retry_after: 9,
+        },
+    ));
+    let slept = s.clock.slept();
+    let response = client
+        .send(&adele, &ApiRequest::get("/me"), &Cancel::new())
+        .await
+        .expect("after the wait");
+    assert_eq!((response.status, response.attempts), (200, 2));
+    let waited = s.clock.slept() - slept;
+    assert!(
+        (8..=9).contains(&waited),
+        "waited until the date (9 s, to the second), not a default: {waited}"
+    );
+}
+
 #[tokio::test]
 async fn unauthorized_and_malformed_answers_are_typed() {
     let s = setup(Directory::demo()).await;

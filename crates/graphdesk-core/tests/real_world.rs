@@ -361,3 +361,87 @@ async fn server_numbers_past_any_clock_neither_panic_nor_wrap() {
         .expect("flow");
     assert_eq!(flow.expires_on, u64::MAX);
 }
+
+#[tokio::test]
+async fn entras_crlf_trace_block_never_reaches_the_user() {
+    let s = setup().await;
+    let error = s
+        .engine
+        .acquire_token_by_username_password(
+            &scopes(&["User.Read"]),
+            ADELE,
+            &graphdesk_core::secret::Password::new("wrong"),
+        )
+        .await
+        .expect_err("a wrong password");
+    let shown = error.to_string();
+    assert!(shown.contains("50126"), "{shown}");
+    assert!(
+        !shown.contains("Trace ID") && !shown.contains('\r') && !shown.contains('\n'),
+        "{shown:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_generic_openid_provider_gets_no_prompt_unless_asked_and_entra_gets_select_account() {
+    use graphdesk_core::flows::auth_code::{InteractiveOptions, Prompt};
+    let s = setup().await;
+    let prompt_of = |url: &str| {
+        url::Url::parse(url)
+            .expect("url")
+            .query_pairs()
+            .find(|(k, _)| k == "prompt")
+            .map(|(_, v)| v.into_owned())
+    };
+    let entra = s
+        .engine
+        .begin_authorization(
+            &scopes(&["User.Read"]),
+            &InteractiveOptions::default(),
+            None,
+        )
+        .await
+        .expect("url");
+    assert_eq!(prompt_of(&entra.url).as_deref(), Some("select_account"));
+
+    // The same tenant, named as an OpenID Connect issuer (its discovery sits where OIDC Discovery puts it).
+    let config = graphdesk_core::config::ClientConfig::builder(DEMO_CLIENT_ID)
+        .oidc_issuer(format!("{}/{DEMO_TENANT_ID}/v2.0", s.tenant.https_url()))
+        .extra_root_ca_pem(s.tenant.ca_pem())
+        .build()
+        .expect("config");
+    let http = graphdesk_core::http::ReqwestClient::new(
+        std::time::Duration::from_secs(10),
+        Some(s.tenant.ca_pem()),
+    )
+    .expect("http")
+    .shared();
+    let oidc = graphdesk_core::engine::TokenEngine::new(
+        config,
+        http,
+        s.clock.clone(),
+        std::sync::Arc::new(s.clock.clone()),
+    );
+    let default = oidc
+        .begin_authorization(
+            &scopes(&["User.Read"]),
+            &InteractiveOptions::default(),
+            None,
+        )
+        .await
+        .expect("url");
+    assert_eq!(
+        prompt_of(&default.url),
+        None,
+        "OIDC Core defines no select_account default"
+    );
+    let asked = InteractiveOptions {
+        prompt: Some(Prompt::Login),
+        ..InteractiveOptions::default()
+    };
+    let login = oidc
+        .begin_authorization(&scopes(&["User.Read"]), &asked, None)
+        .await
+        .expect("url");
+    assert_eq!(prompt_of(&login.url).as_deref(), Some("login"));
+}
