@@ -445,3 +445,30 @@ async fn a_generic_openid_provider_gets_no_prompt_unless_asked_and_entra_gets_se
         .expect("url");
     assert_eq!(prompt_of(&login.url).as_deref(), Some("login"));
 }
+
+/// MSAL Python files a multi-tenant authority's tokens under the literal segment (`organizations`) and looks them up
+/// so; GraphDesk files them under the tenant id (MSAL .NET, msal-node) and, through `organizations`, looks in the home
+/// tenant first and the literal segment second — so a cache MSAL Python wrote answers silently, without a request.
+#[tokio::test]
+async fn a_cache_in_msal_pythons_realm_convention_answers_from_the_cache() {
+    let s = setup().await;
+    let signed_in = sign_in(&s, ADELE, &["User.Read"]).await;
+    let python = s.engine.export_cache(Dialect::MsalPython);
+    let exported: Value = serde_json::from_slice(&python).expect("json");
+    let realms: Vec<&str> = exported["AccessToken"]
+        .as_object()
+        .expect("ATs")
+        .values()
+        .filter_map(|at| at["realm"].as_str())
+        .collect();
+    assert_eq!(realms, ["organizations"], "MSAL Python's convention");
+
+    let fresh = engine_at(s.tenant.clone(), "organizations", &[]);
+    fresh.engine.import_cache(&python).expect("imported");
+    fresh.tenant.clear_requests();
+    let hit = silent(&fresh, &signed_in.account.home_account_id)
+        .await
+        .expect("a token");
+    assert_eq!(hit.source, TokenSource::Cache);
+    assert!(fresh.tenant.requests().is_empty(), "no request");
+}

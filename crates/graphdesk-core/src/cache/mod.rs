@@ -791,6 +791,37 @@ mod tests {
         );
     }
 
+    /// FOCI, as MSAL .NET saves it: an answer with `foci` is kept only as the family's refresh token (keyed by the
+    /// family id), superseding the app's own; an answer without it is the app's own again, the family's staying.
+    #[test]
+    fn a_family_answer_supersedes_the_apps_own_refresh_token_and_keeps_its_family_key() {
+        let mut cache = TokenCache::new();
+        cache.save(
+            &scope(),
+            &tokens("a.t", "AT-1", "User.Read", Some("RT-OWN")),
+        );
+        let mut family = tokens("a.t", "AT-2", "User.Read", Some("RT-FAMILY"));
+        family.family_id = Some("1");
+        cache.save(&scope(), &family);
+        let keys: Vec<&String> = cache.document().refresh_tokens.keys().collect();
+        assert_eq!(keys, ["a.t-login.example-refreshtoken-1--"], "{keys:?}");
+        assert_eq!(
+            cache.refresh_token(&scope(), "a.t").expect("rt").secret,
+            "RT-FAMILY"
+        );
+
+        cache.save(
+            &scope(),
+            &tokens("a.t", "AT-3", "User.Read", Some("RT-OWN-2")),
+        );
+        assert_eq!(cache.document().refresh_tokens.len(), 2);
+        assert_eq!(
+            cache.refresh_token(&scope(), "a.t").expect("rt").secret,
+            "RT-OWN-2",
+            "the app's own first (msal-node's order), the family's kept"
+        );
+    }
+
     #[test]
     fn removing_an_account_leaves_the_others() {
         let mut cache = TokenCache::new();
