@@ -217,6 +217,12 @@ async fn a_guest_tenants_tokens_answer_only_that_tenant() {
         "the guest token was no answer"
     );
     assert_eq!(tid_of(&through_orgs), DEMO_TENANT_ID);
+    let again = silent(&orgs, &home).await.expect("from the cache now");
+    assert_eq!(
+        (again.source, tid_of(&again)),
+        (TokenSource::Cache, DEMO_TENANT_ID.to_owned()),
+        "the home tenant's token, filed under its tenant id, answers `organizations`"
+    );
     let profiles: Vec<(String, bool)> = orgs.engine.accounts()[0]
         .tenant_profiles
         .iter()
