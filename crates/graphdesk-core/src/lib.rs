@@ -5,6 +5,7 @@
 //! Graph client land here too (see the project's issues); their vocabulary is MSAL's (authority, environment, realm,
 //! `home_account_id`).
 
+pub mod account;
 pub mod authority;
 pub mod broker;
 pub mod cache;
