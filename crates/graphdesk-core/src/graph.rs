@@ -336,7 +336,8 @@ impl<'a> ApiClient<'a> {
                 }
                 429 | 503 | 504 if attempt < self.policy.max_attempts => {
                     let delay = self.delay(&answer, attempt);
-                    if waited + delay > self.policy.max_wait {
+                    // Saturating: a server's Retry-After may be any number (u64::MAX seconds overflowed a Duration sum).
+                    if waited.saturating_add(delay) > self.policy.max_wait {
                         return Err(graph_error(&answer));
                     }
                     waited += delay;

@@ -216,6 +216,18 @@ async fn throttling_waits_retry_after_then_succeeds_and_gives_up_when_exhausted(
         "a wait beyond the total cap is not taken"
     );
     s.tenant.clear_faults();
+    s.tenant.inject(Fault::once(
+        FaultTarget::Graph,
+        FaultAction::Status {
+            status: 429,
+            retry_after: Some(u64::MAX),
+        },
+    ));
+    assert!(
+        matches!(client.send(&adele, &ApiRequest::get("/me"), &Cancel::new()).await, Err(CoreError::Graph(e)) if e.status == 429),
+        "a Retry-After past any clock is a typed error, not a panic"
+    );
+    s.tenant.clear_faults();
     let cancel = Cancel::new();
     cancel.cancel();
     assert!(matches!(
