@@ -311,12 +311,110 @@ pub fn parse_document(bytes: &[u8]) -> Result<CacheDocument, serde_json::Error> 
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Ok(CacheDocument::default());
     }
-    match serde_json::from_slice(bytes) {
+    // The fast path: a document every entry of which fits the schema (GraphDesk's own file, always) parses straight
+    // into its types; anything else takes the entry-by-entry path.
+    if let Ok(document) = serde_json::from_slice::<WellFormed>(bytes) {
+        return Ok(document.into());
+    }
+    match parse_raw(bytes) {
         Err(error) if error.is_syntax() => {
-            serde_json::from_slice(&without_trailing_commas(bytes)).map_err(|_| error)
+            parse_raw(&without_trailing_commas(bytes)).map_err(|_| error)
         }
         other => other,
     }
+}
+
+/// A document whose every entry fits the schema, parsed in one pass.
+#[derive(Deserialize)]
+struct WellFormed {
+    #[serde(rename = "AccessToken", default)]
+    access_tokens: BTreeMap<String, AccessTokenEntry>,
+    #[serde(rename = "RefreshToken", default)]
+    refresh_tokens: BTreeMap<String, RefreshTokenEntry>,
+    #[serde(rename = "IdToken", default)]
+    id_tokens: BTreeMap<String, IdTokenEntry>,
+    #[serde(rename = "Account", default)]
+    accounts: BTreeMap<String, AccountEntry>,
+    #[serde(rename = "AppMetadata", default)]
+    app_metadata: BTreeMap<String, AppMetadataEntry>,
+    #[serde(flatten)]
+    other: BTreeMap<String, Value>,
+}
+
+impl From<WellFormed> for CacheDocument {
+    fn from(w: WellFormed) -> Self {
+        Self {
+            access_tokens: w.access_tokens,
+            refresh_tokens: w.refresh_tokens,
+            id_tokens: w.id_tokens,
+            accounts: w.accounts,
+            app_metadata: w.app_metadata,
+            other: w.other,
+            unparsed: BTreeMap::new(),
+            warnings: Vec::new(),
+        }
+    }
+}
+
+/// The document from its bytes, entry by entry without an intermediate `Value` tree: each section and entry is first
+/// taken as raw JSON text (a scan, no allocation), then parsed straight into its type — and only an entry that does not
+/// fit is parsed into a `Value` to be kept verbatim.
+fn parse_raw(bytes: &[u8]) -> Result<CacheDocument, serde_json::Error> {
+    use serde::de::Error;
+    use serde_json::value::RawValue;
+    fn entries<T: serde::de::DeserializeOwned>(
+        name: &str,
+        section: &RawValue,
+        unparsed: &mut BTreeMap<String, BTreeMap<String, Value>>,
+        warnings: &mut Vec<EntryWarning>,
+    ) -> Result<BTreeMap<String, T>, serde_json::Error> {
+        let raw: Option<BTreeMap<String, &RawValue>> = serde_json::from_str(section.get())
+            .map_err(|_| {
+                serde_json::Error::custom(format!("the {name} section is not an object"))
+            })?;
+        let mut parsed = BTreeMap::new();
+        for (index, (key, entry)) in raw.unwrap_or_default().into_iter().enumerate() {
+            match serde_json::from_str::<T>(entry.get()) {
+                Ok(value) => {
+                    parsed.insert(key, value);
+                }
+                Err(error) => {
+                    warnings.push(EntryWarning {
+                        section: name.to_owned(),
+                        index,
+                        reason: reason_of(&error),
+                    });
+                    unparsed
+                        .entry(name.to_owned())
+                        .or_default()
+                        .insert(key, serde_json::from_str(entry.get())?);
+                }
+            }
+        }
+        Ok(parsed)
+    }
+    let top: BTreeMap<String, &RawValue> = serde_json::from_slice(bytes).map_err(|e| {
+        if e.is_syntax() || e.is_eof() {
+            e
+        } else {
+            serde_json::Error::custom("a token cache is a JSON object")
+        }
+    })?;
+    let mut doc = CacheDocument::default();
+    let (unparsed, warnings) = (&mut doc.unparsed, &mut doc.warnings);
+    for (name, section) in top {
+        match name.as_str() {
+            "AccessToken" => doc.access_tokens = entries(&name, section, unparsed, warnings)?,
+            "RefreshToken" => doc.refresh_tokens = entries(&name, section, unparsed, warnings)?,
+            "IdToken" => doc.id_tokens = entries(&name, section, unparsed, warnings)?,
+            "Account" => doc.accounts = entries(&name, section, unparsed, warnings)?,
+            "AppMetadata" => doc.app_metadata = entries(&name, section, unparsed, warnings)?,
+            _ => {
+                doc.other.insert(name, serde_json::from_str(section.get())?);
+            }
+        }
+    }
+    Ok(doc)
 }
 
 /// `bytes` with every comma that is followed (after whitespace) by `}` or `]` removed, outside strings.
@@ -430,6 +528,39 @@ mod tests {
         );
         let again: CacheDocument = serde_json::from_value(written).expect("reparsed");
         assert_eq!(again, doc);
+    }
+
+    #[test]
+    fn the_one_pass_and_the_entry_by_entry_reading_agree() {
+        let well_formed = parse_document(MSAL_STYLE.as_bytes()).expect("one pass");
+        assert!(well_formed.warnings.is_empty() && well_formed.unparsed.is_empty());
+        let mut odd: Value = serde_json::from_str(MSAL_STYLE).expect("json");
+        odd["AccessToken"]["zz-odd"] = serde_json::json!({"foo": "bar"});
+        let lenient = parse_document(odd.to_string().as_bytes()).expect("entry by entry");
+        assert_eq!(lenient.warnings.len(), 1);
+        assert_eq!(
+            (lenient.access_tokens, lenient.refresh_tokens, lenient.other),
+            (
+                well_formed.access_tokens,
+                well_formed.refresh_tokens,
+                well_formed.other
+            )
+        );
+        assert_eq!(lenient.unparsed["AccessToken"]["zz-odd"]["foo"], "bar");
+        assert_eq!(
+            parse_document(b"").expect("empty"),
+            CacheDocument::default()
+        );
+        assert_eq!(
+            parse_document(b"\xef\xbb\xbf {}").expect("BOM"),
+            CacheDocument::default()
+        );
+        assert!(parse_document(b"[1, 2]").is_err());
+        assert!(parse_document(br#"{"AccessToken": 5}"#).is_err());
+        let commas =
+            parse_document(br#"{"AppMetadata": {"a": {"client_id": "c", "environment": "e",},},}"#)
+                .expect("trailing commas, as MSAL .NET reads them");
+        assert_eq!(commas.app_metadata.len(), 1);
     }
 
     #[test]
