@@ -33,9 +33,9 @@ Usage:
                                           print an access token (silently: from the cache or by refreshing)
   graphdesk accounts [--json]             list the signed-in accounts
   graphdesk cache import FILE [--json]    merge a token cache MSAL Python, msal-node or MSAL .NET wrote
-  graphdesk cache export --format F [--out FILE]
+  graphdesk cache export --format F [FILE]
                                           write the cache for MSAL (F: msal-python or msal-node); FILE is
-                                          created readable by you only; without --out, to standard output
+                                          created readable by you only; without FILE, to standard output
   graphdesk --help | --version
 
   --scope S     a scope of the web API (repeatable, or space-separated); default: the app's default scopes
@@ -180,7 +180,9 @@ fn parse_cache(args: &[String]) -> Result<Command, UsageError> {
                         })
                     }
                     "--out" | "-o" => out = Some(PathBuf::from(value()?)),
-                    other => return Err(unknown(other)),
+                    other if other.starts_with('-') => return Err(unknown(other)),
+                    path if out.is_none() => out = Some(PathBuf::from(path)),
+                    extra => return Err(unknown(extra)),
                 }
                 Ok(())
             })?;
@@ -443,6 +445,13 @@ mod tests {
             Some(Ok(Command::CacheExport {
                 dialect: Dialect::MsalNode,
                 out: Some("out.json".into())
+            }))
+        );
+        assert_eq!(
+            parse(&args("cache export --format msal-python msal.json")),
+            Some(Ok(Command::CacheExport {
+                dialect: Dialect::MsalPython,
+                out: Some("msal.json".into())
             }))
         );
         assert_eq!(

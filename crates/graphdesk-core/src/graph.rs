@@ -443,10 +443,8 @@ fn claims_challenge(answer: &ApiResponse) -> Option<String> {
     let encoded = challenge.param("claims")?;
     let bytes = base64::engine::general_purpose::STANDARD
         .decode(encoded)
-        .or_else(|_| {
-            base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(encoded.trim_end_matches('='))
-        })
-        .ok()?;
+        .ok()
+        .or_else(|| crate::encoding::base64url_decode(encoded))?;
     String::from_utf8(bytes)
         .ok()
         .filter(|c| serde_json::from_str::<serde_json::Value>(c).is_ok())

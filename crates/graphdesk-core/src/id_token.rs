@@ -2,8 +2,6 @@
 //! endpoint over TLS — audience, issuer (with Entra's `{tenantid}` template resolved from `tid`), expiry and nonce. The
 //! signature is not verified, as MSAL does not: TLS to the token endpoint already authenticates it.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
 
 use crate::error::CoreError;
@@ -67,15 +65,9 @@ pub fn decode(token: &IdToken) -> Result<IdTokenClaims, CoreError> {
     let invalid = |reason: &str| CoreError::InvalidIdToken {
         reason: reason.into(),
     };
-    let payload = token
-        .secret()
-        .split('.')
-        .nth(1)
-        .ok_or_else(|| invalid("not a JWT"))?;
-    let bytes = URL_SAFE_NO_PAD
-        .decode(payload.trim_end_matches('='))
-        .map_err(|_| invalid("payload is not base64url"))?;
-    serde_json::from_slice(&bytes).map_err(|_| invalid("payload lacks aud, iss, exp or sub"))
+    let (_, payload) = crate::encoding::jwt_parts(token.secret())
+        .ok_or_else(|| invalid("not a JWT of three base64url parts"))?;
+    serde_json::from_slice(&payload).map_err(|_| invalid("payload lacks aud, iss, exp or sub"))
 }
 
 /// Decodes and checks an ID token.
@@ -118,6 +110,8 @@ pub fn validate(token: &IdToken, expected: &Expectations<'_>) -> Result<IdTokenC
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
     use serde_json::json;
 
     fn token(claims: serde_json::Value) -> IdToken {

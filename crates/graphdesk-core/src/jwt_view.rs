@@ -1,8 +1,6 @@
 //! What the token panel shows of an access token, as jwt.ms does: its decoded header and claims — never the signature,
 //! never the token. Tokens that are not JWTs (personal accounts get opaque ones) decode to `None`.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Serialize;
 use serde_json::Value;
 
@@ -16,27 +14,23 @@ pub struct JwtView {
 
 /// Decodes `token`'s header and claims without verifying anything; `None` when it is not a JWT with JSON parts.
 pub fn decode(token: &str) -> Option<JwtView> {
-    let mut parts = token.split('.');
-    let (Some(header), Some(claims), Some(_signature), None) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
-        return None;
-    };
-    let json = |part: &str| -> Option<Value> {
-        let bytes = URL_SAFE_NO_PAD.decode(part.trim_end_matches('=')).ok()?;
-        serde_json::from_slice::<Value>(&bytes)
+    let (header, claims) = crate::encoding::jwt_parts(token)?;
+    let json = |bytes: &[u8]| -> Option<Value> {
+        serde_json::from_slice::<Value>(bytes)
             .ok()
             .filter(Value::is_object)
     };
     Some(JwtView {
-        header: json(header)?,
-        claims: json(claims)?,
+        header: json(&header)?,
+        claims: json(&claims)?,
     })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn b64(value: &str) -> String {
         URL_SAFE_NO_PAD.encode(value)

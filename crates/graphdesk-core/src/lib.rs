@@ -13,6 +13,7 @@ pub mod cache_status;
 pub mod clock;
 pub mod cloud;
 pub mod config;
+pub mod encoding;
 pub mod engine;
 pub mod error;
 pub mod flows;

@@ -2,8 +2,6 @@
 //! `refresh_in`, `foci`), OAuth error bodies (§5.2 plus `error_codes`, `suberror`, `claims`, `correlation_id`) turned into
 //! typed errors, and `client_info` → `home_account_id`.
 
-use base64::Engine as _;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::Deserialize;
 
 use crate::error::{CoreError, ServerError, UiRequired, UiRequiredReason};
@@ -37,7 +35,7 @@ pub struct ClientInfo {
 impl ClientInfo {
     /// Decodes the base64url JSON the platform sends.
     pub fn decode(text: &str) -> Option<Self> {
-        let bytes = URL_SAFE_NO_PAD.decode(text.trim_end_matches('=')).ok()?;
+        let bytes = crate::encoding::base64url_decode(text)?;
         serde_json::from_slice(&bytes).ok()
     }
 
@@ -318,6 +316,8 @@ fn split_outside_quotes(text: &str, separator: char) -> Vec<&str> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use base64::Engine as _;
+    use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 
     fn response(status: u16, body: &str) -> HttpResponse {
         HttpResponse {
