@@ -43,7 +43,7 @@ pub struct ImportSummary {
     pub accounts: usize,
     pub access_tokens: usize,
     pub refresh_tokens: usize,
-    /// Entries for other apps or clouds, kept as they were.
+    /// Entries for other apps or clouds, and tokens of another scheme than Bearer, kept as they were.
     pub kept_foreign: usize,
     /// Entries that do not fit the schema: kept verbatim, written back, never used.
     pub warnings: Vec<EntryWarning>,
@@ -145,7 +145,9 @@ impl TokenCache {
         };
         let env = scope.environment.clone();
         for (key, mut at) in foreign.access_tokens {
-            if !ours(&at.environment, Some(&at.client_id)) {
+            // Other apps' and clouds' tokens, and tokens of another scheme (PoP, SSH-cert: never an answer to GraphDesk's
+            // Bearer requests), stay exactly as written: key, environment and all.
+            if !ours(&at.environment, Some(&at.client_id)) || !is_bearer(&at) {
                 summary.kept_foreign += 1;
                 self.doc.access_tokens.insert(key, at);
                 continue;

@@ -471,17 +471,28 @@ impl TokenCache {
                 },
             );
         }
+        // App metadata records family membership (MSAL Python and .NET read it to pick a refresh token): created once,
+        // and marked a family member when an answer says so.
         let metadata = app_metadata_key(&scope.environment, &scope.client_id);
-        if let std::collections::btree_map::Entry::Vacant(vacant) =
-            self.doc.app_metadata.entry(metadata)
-        {
-            self.touched.app_metadata.insert(vacant.key().clone());
-            vacant.insert(AppMetadataEntry {
-                client_id: scope.client_id.clone(),
-                environment: scope.environment.clone(),
-                family_id: tokens.family_id.map(str::to_owned),
-                other: Default::default(),
-            });
+        let family = tokens.family_id.filter(|f| !f.is_empty());
+        match self.doc.app_metadata.entry(metadata) {
+            std::collections::btree_map::Entry::Vacant(vacant) => {
+                self.touched.app_metadata.insert(vacant.key().clone());
+                vacant.insert(AppMetadataEntry {
+                    client_id: scope.client_id.clone(),
+                    environment: scope.environment.clone(),
+                    family_id: family.map(str::to_owned),
+                    other: Default::default(),
+                });
+            }
+            std::collections::btree_map::Entry::Occupied(mut occupied) => {
+                if let Some(family) = family
+                    && occupied.get().family_id.as_deref() != Some(family)
+                {
+                    self.touched.app_metadata.insert(occupied.key().clone());
+                    occupied.get_mut().family_id = Some(family.to_owned());
+                }
+            }
         }
     }
 
