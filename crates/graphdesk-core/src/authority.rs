@@ -10,17 +10,6 @@ use url::Url;
 use crate::error::CoreError;
 use crate::http::{HttpClient, HttpRequest};
 
-/// Microsoft's national clouds: authority host → Graph host.
-pub const CLOUDS: [(&str, &str); 4] = [
-    ("login.microsoftonline.com", "graph.microsoft.com"),
-    ("login.microsoftonline.us", "graph.microsoft.us"),
-    ("login.chinacloudapi.cn", "microsoftgraph.chinacloudapi.cn"),
-    (
-        "login.partner.microsoftonline.cn",
-        "microsoftgraph.chinacloudapi.cn",
-    ),
-];
-
 /// What kind of provider an authority is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AuthorityKind {
@@ -104,11 +93,8 @@ impl Authority {
     /// The Graph host of this cloud (`graph.microsoft.com` for unknown hosts, such as the emulated tenant's, whose Graph
     /// slice is configured separately).
     pub fn graph_host(&self) -> &'static str {
-        let host = self.url.host_str().unwrap_or_default();
-        CLOUDS
-            .iter()
-            .find(|(login, _)| *login == host)
-            .map_or("graph.microsoft.com", |(_, graph)| graph)
+        crate::cloud::graph_host(self.url.host_str().unwrap_or_default())
+            .unwrap_or("graph.microsoft.com")
     }
 
     fn discovery_url(&self) -> Result<Url, CoreError> {

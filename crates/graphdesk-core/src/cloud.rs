@@ -18,8 +18,10 @@ pub struct AliasGroup {
     pub aliases: Vec<String>,
 }
 
-/// The groups every MSAL knows: public, China, Germany (legacy), US Government, and `login-us`.
-const KNOWN: [(&str, &str, &[&str]); 5] = [
+/// The groups every MSAL knows — public, China, Germany (legacy), US Government, and `login-us` — each with its
+/// Microsoft Graph host: (preferred network, preferred cache, aliases, Graph host). The one table of Microsoft's
+/// clouds in GraphDesk.
+const KNOWN: [(&str, &str, &[&str], &str); 5] = [
     (
         "login.microsoftonline.com",
         "login.windows.net",
@@ -29,28 +31,42 @@ const KNOWN: [(&str, &str, &[&str]); 5] = [
             "login.microsoft.com",
             "sts.windows.net",
         ],
+        "graph.microsoft.com",
     ),
     (
         "login.partner.microsoftonline.cn",
         "login.partner.microsoftonline.cn",
         &["login.partner.microsoftonline.cn", "login.chinacloudapi.cn"],
+        "microsoftgraph.chinacloudapi.cn",
     ),
     (
         "login.microsoftonline.de",
         "login.microsoftonline.de",
         &["login.microsoftonline.de"],
+        "graph.microsoft.de",
     ),
     (
         "login.microsoftonline.us",
         "login.microsoftonline.us",
         &["login.microsoftonline.us", "login.usgovcloudapi.net"],
+        "graph.microsoft.us",
     ),
     (
         "login-us.microsoftonline.com",
         "login-us.microsoftonline.com",
         &["login-us.microsoftonline.com"],
+        "graph.microsoft.us",
     ),
 ];
+
+/// Microsoft Graph's host in the cloud of the sign-in host `environment` (any alias), if it is one of Microsoft's.
+pub fn graph_host(environment: &str) -> Option<&'static str> {
+    let host = strip_port(environment);
+    KNOWN
+        .iter()
+        .find(|(_, _, aliases, _)| aliases.iter().any(|a| a.eq_ignore_ascii_case(host)))
+        .map(|(_, _, _, graph)| *graph)
+}
 
 /// Instance metadata: the built-in groups plus any the app supplied or discovery returned (those win).
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -90,8 +106,8 @@ impl InstanceMetadata {
             let host = strip_port(environment);
             KNOWN
                 .iter()
-                .find(|(_, _, aliases)| aliases.iter().any(|a| a.eq_ignore_ascii_case(host)))
-                .map(|(network, cache, aliases)| AliasGroup {
+                .find(|(_, _, aliases, _)| aliases.iter().any(|a| a.eq_ignore_ascii_case(host)))
+                .map(|(network, cache, aliases, _)| AliasGroup {
                     preferred_network: (*network).to_owned(),
                     preferred_cache: (*cache).to_owned(),
                     aliases: aliases.iter().map(|a| (*a).to_owned()).collect(),
@@ -175,6 +191,24 @@ mod tests {
                 .preferred_cache,
             "login.windows.net"
         );
+    }
+
+    #[test]
+    fn every_alias_of_a_cloud_has_its_graph_host() {
+        for (login, graph) in [
+            ("login.microsoftonline.com", "graph.microsoft.com"),
+            ("login.windows.net", "graph.microsoft.com"),
+            ("login.chinacloudapi.cn", "microsoftgraph.chinacloudapi.cn"),
+            (
+                "login.partner.microsoftonline.cn",
+                "microsoftgraph.chinacloudapi.cn",
+            ),
+            ("login.usgovcloudapi.net", "graph.microsoft.us"),
+            ("LOGIN.microsoftonline.us", "graph.microsoft.us"),
+        ] {
+            assert_eq!(graph_host(login), Some(graph), "{login}");
+        }
+        assert_eq!(graph_host("127.0.0.1:8443"), None);
     }
 
     #[test]

@@ -33,13 +33,9 @@ impl Cloud {
         }
     }
 
-    /// Microsoft Graph's host.
+    /// Microsoft Graph's host (from the one cloud table, `cloud.rs`).
     pub fn graph_host(self) -> &'static str {
-        match self {
-            Self::Global => "graph.microsoft.com",
-            Self::UsGovernment => "graph.microsoft.us",
-            Self::China => "microsoftgraph.chinacloudapi.cn",
-        }
+        crate::cloud::graph_host(self.login_host()).unwrap_or("graph.microsoft.com")
     }
 }
 
