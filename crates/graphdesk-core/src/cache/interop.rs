@@ -474,10 +474,12 @@ mod tests {
             assert!(cache.has_changed());
 
             // Saved over a file another process wrote meanwhile, everything imported is kept, and so is theirs.
-            let theirs: CacheDocument = serde_json::from_value(serde_json::json!({
+            let theirs = super::super::schema::parse_document(serde_json::json!({
                 "AccessToken": {"theirs": entry("login.example", "AccessToken", Some("t"), Some("Mail.Read"))},
                 "Elsewhere": {"y": 2}
-            }))
+            })
+            .to_string()
+            .as_bytes())
             .expect("their document");
             let merged = cache.merged_onto(theirs);
             assert_eq!(merged.access_tokens.len(), 2, "{dialect:?}");
