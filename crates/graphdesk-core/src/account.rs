@@ -35,13 +35,12 @@ pub struct TenantProfile {
 }
 
 impl TenantProfile {
-    /// A cache entry's profile. GraphDesk (like MSAL Python) keys entries by the authority's tenant segment: one signed
-    /// in through `common`, `organizations` or `consumers` is in the account's home tenant (`utid`).
+    /// A cache entry's profile. GraphDesk, MSAL .NET and msal-node file an entry under its tenant id; MSAL Python under
+    /// the authority's segment, so one of its entries filed under `common`, `organizations` or `consumers` is in the
+    /// account's home tenant (`utid`).
     fn of(a: &AccountEntry) -> Self {
         let home_tenant = a.home_account_id.split_once('.').map(|(_, utid)| utid);
-        let multi_tenant = ["common", "organizations", "consumers"]
-            .iter()
-            .any(|alias| a.realm.eq_ignore_ascii_case(alias));
+        let multi_tenant = crate::cache::is_multi_tenant(&a.realm);
         let tenant_id = match home_tenant {
             Some(utid) if multi_tenant => utid.to_owned(),
             _ => a.realm.clone(),
