@@ -37,7 +37,16 @@ impl TokenCache {
 
     /// Moves every entry of account `from` in `environment` to the home account id `to` (re-keyed), for an account first
     /// known by its ID token's `sub` and later by `client_info`. Entries already under `to` win over moved ones.
+    ///
+    /// Called on every save that carries an ID token (with its `sub`), so it first asks the account index, in O(1),
+    /// whether `from` is an account here at all; only then does it walk the entries.
     pub fn rekey_account(&mut self, environment: &str, from: &str, to: &str) -> bool {
+        if !self
+            .accounts
+            .contains_key(&super::account_index(from, environment))
+        {
+            return false;
+        }
         fn moved<V: Clone>(
             entries: &mut BTreeMap<String, V>,
             touched: &mut BTreeSet<String>,
