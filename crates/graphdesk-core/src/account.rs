@@ -7,6 +7,14 @@ use serde::Serialize;
 use crate::cache::schema::AccountEntry;
 use crate::id_token::IdTokenClaims;
 
+/// The home tenant (`utid`) of a `home_account_id` (`uid.utid`); `None` for an account keyed by an ID token's `sub`.
+pub fn home_tenant(home_account_id: &str) -> Option<&str> {
+    home_account_id
+        .split_once('.')
+        .map(|(_, utid)| utid)
+        .filter(|utid| !utid.is_empty())
+}
+
 /// A signed-in account, as the UI lists it. No secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -39,7 +47,7 @@ impl TenantProfile {
     /// the authority's segment, so one of its entries filed under `common`, `organizations` or `consumers` is in the
     /// account's home tenant (`utid`).
     fn of(a: &AccountEntry) -> Self {
-        let home_tenant = a.home_account_id.split_once('.').map(|(_, utid)| utid);
+        let home_tenant = home_tenant(&a.home_account_id);
         let multi_tenant = crate::cache::is_multi_tenant(&a.realm);
         let tenant_id = match home_tenant {
             Some(utid) if multi_tenant => utid.to_owned(),

@@ -364,18 +364,13 @@ impl TokenEngine {
         if !crate::cache::is_multi_tenant(&self.scope.realm) {
             return (&self.scope.realm, None);
         }
-        let home = account
-            .home_account_id
-            .split_once('.')
-            .map(|(_, utid)| utid)
-            .filter(|utid| !utid.is_empty())
-            .or_else(|| {
-                account
-                    .tenant_profiles
-                    .iter()
-                    .find(|p| p.is_home_tenant)
-                    .map(|p| p.tenant_id.as_str())
-            });
+        let home = crate::account::home_tenant(&account.home_account_id).or_else(|| {
+            account
+                .tenant_profiles
+                .iter()
+                .find(|p| p.is_home_tenant)
+                .map(|p| p.tenant_id.as_str())
+        });
         match home {
             Some(home) => (home, Some(&self.scope.realm)),
             None => (&self.scope.realm, None),
@@ -392,11 +387,7 @@ impl TokenEngine {
         claims
             .and_then(|c| c.tid.clone())
             .filter(|tid| !tid.is_empty())
-            .or_else(|| {
-                home_account_id
-                    .split_once('.')
-                    .map(|(_, utid)| utid.to_owned())
-            })
+            .or_else(|| crate::account::home_tenant(home_account_id).map(str::to_owned))
             .unwrap_or_else(|| self.scope.realm.clone())
     }
 
@@ -527,13 +518,11 @@ impl TokenEngine {
             .scope
             .clone()
             .unwrap_or_else(|| requested.join(" "));
-        let realm = self.write_realm(claims.as_ref(), &home_account_id);
-        let mut account = self.account_of(&home_account_id, claims.as_ref(), known);
-        account.realm = realm.clone();
         let scope = CacheScope {
-            realm,
+            realm: self.write_realm(claims.as_ref(), &home_account_id),
             ..self.cache_scope()
         };
+        let account = self.account_of(&home_account_id, &scope.realm, claims.as_ref(), known);
         // Server-supplied numbers never overflow (issue 13: `expires_in: u64::MAX` panicked a debug build).
         let expires_on = now.saturating_add(response.expires_in);
         self.write_cache(|cache| {
@@ -592,13 +581,14 @@ impl TokenEngine {
         )
     }
 
+    /// The account a response names, filed under `realm`.
     fn account_of(
         &self,
         home_account_id: &str,
+        realm: &str,
         claims: Option<&IdTokenClaims>,
         known: Option<&Account>,
     ) -> Account {
-        let scope = self.cache_scope();
         let pick = |from_claims: Option<String>, fallback: Option<&str>| {
             from_claims
                 .or_else(|| fallback.map(str::to_owned))
@@ -606,8 +596,8 @@ impl TokenEngine {
         };
         Account {
             home_account_id: home_account_id.to_owned(),
-            environment: scope.environment,
-            realm: scope.realm,
+            environment: self.scope.environment.clone(),
+            realm: realm.to_owned(),
             tenant_profiles: known.map(|a| a.tenant_profiles.clone()).unwrap_or_default(),
             username: pick(
                 claims.and_then(|c| c.preferred_username.clone()),
