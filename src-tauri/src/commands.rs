@@ -111,11 +111,11 @@ pub async fn sign_in_with_device_code(
     let session = state.service().require_session()?;
     let flow: DeviceCodeFlow = session.start_device_code().await?;
     state.set_device_page(Some(flow.verification_uri.clone()));
-    events::emit(&app, events::DEVICE_CODE, flow.clone());
+    events::emit(&app, crate::ipc::DEVICE_CODE, flow.clone());
     let progress_app = app.clone();
     let outcome = session
         .complete_device_code(&flow, &cancel, move |progress| {
-            events::emit(&progress_app, events::DEVICE_CODE_PROGRESS, progress);
+            events::emit(&progress_app, crate::ipc::DEVICE_CODE_PROGRESS, progress);
         })
         .await;
     state.set_device_page(None);

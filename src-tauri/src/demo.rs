@@ -19,6 +19,9 @@ use graphdesk_core::session::{Session, SessionMode};
 use graphdesk_tenant::durable::DurableFile;
 use graphdesk_tenant::{DEMO_CLIENT_ID, RunningTenant, TenantServer};
 
+/// A session, the demo tenant it needs (keep it alive), and a warning for the window.
+pub type Opened = (Option<RunningTenant>, Session, Option<String>);
+
 /// The keyring service GraphDesk's items live under.
 pub const KEYRING_SERVICE: &str = "GraphDesk";
 
@@ -49,7 +52,7 @@ pub async fn open_demo(
 
 /// For the CLI: a session against the demo tenant the running app serves (found through its state file), or against
 /// one started for this call when the app is not running (then returned, to keep alive).
-pub async fn attach_demo(data_dir: &std::path::Path) -> Result<crate::session::Opened, CoreError> {
+pub async fn attach_demo(data_dir: &std::path::Path) -> Result<Opened, CoreError> {
     let kept = DurableFile::new(data_dir.join(STATE_FILE))
         .load()
         .ok()

@@ -7,6 +7,7 @@ mod commands;
 mod deep_link;
 mod demo;
 mod events;
+mod ipc;
 mod ipc_error;
 mod logging;
 mod notify;
@@ -14,6 +15,7 @@ mod opener;
 mod session;
 mod state;
 mod tray;
+mod tray_actions;
 
 use tauri::WindowEvent;
 
@@ -99,7 +101,7 @@ fn run_app() {
         ])
         .setup(|app| {
             open_session(app.handle());
-            tray::build(app.handle())?;
+            tray::build(app.handle(), tray_actions::perform)?;
             deep_link::setup(app.handle());
             background::start(app.handle());
             tracing::info!(version = graphdesk_core::APP_VERSION, "GraphDesk started");

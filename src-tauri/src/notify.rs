@@ -5,7 +5,9 @@
 use tauri::{AppHandle, Runtime};
 use tauri_plugin_notification::NotificationExt;
 
-use crate::events::QuickRefreshDone;
+use graphdesk_core::clock::{Clock, SystemClock};
+
+use crate::ipc::QuickRefreshDone;
 
 /// Title and body for a quick refresh's outcome.
 pub fn quick_refresh_text(done: &QuickRefreshDone, now: u64) -> (String, String) {
@@ -33,7 +35,7 @@ pub fn show<R: Runtime>(app: &AppHandle<R>, title: &str, body: &str) {
 
 /// Notifies the outcome of the tray's quick refresh.
 pub fn quick_refresh_done<R: Runtime>(app: &AppHandle<R>, done: &QuickRefreshDone) {
-    let (title, body) = quick_refresh_text(done, crate::background::now());
+    let (title, body) = quick_refresh_text(done, SystemClock.now());
     show(app, &title, &body);
 }
 

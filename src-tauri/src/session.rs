@@ -13,12 +13,9 @@ use graphdesk_core::keystore::OsKeyring;
 use graphdesk_core::paths::AppPaths;
 use graphdesk_core::session::{Session, SessionMode};
 use graphdesk_core::settings::Settings;
-use graphdesk_tenant::RunningTenant;
 
 use crate::demo;
-
-/// A session, the demo tenant it needs (keep it alive), and a warning for the window.
-pub type Opened = (Option<RunningTenant>, Session, Option<String>);
+pub use crate::demo::Opened;
 
 /// The session for the app: configured, or demo mode with the tenant started in-process.
 pub async fn open(paths: &AppPaths, settings: &Settings) -> Result<Opened, CoreError> {

@@ -7,7 +7,6 @@ use tauri::menu::{CheckMenuItem, Menu, MenuBuilder, MenuEvent, MenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Runtime};
 
-use crate::events::{self, QuickRefreshDone};
 use crate::state;
 
 /// The tray's id, to find it again (tooltip updates).
@@ -132,7 +131,7 @@ impl TrayAction {
 }
 
 /// Builds the tray icon with its menu.
-pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
+pub fn build<R: Runtime>(app: &AppHandle<R>, on_choice: OnChoice<R>) -> tauri::Result<()> {
     let session = state::service(app).session();
     let accounts = session.as_ref().map(|s| s.accounts()).unwrap_or_default();
     let active = session.as_ref().and_then(|s| s.active());
@@ -142,72 +141,41 @@ pub fn build<R: Runtime>(app: &AppHandle<R>) -> tauri::Result<()> {
         .tooltip("GraphDesk — not signed in")
         .menu(&menu)
         .show_menu_on_left_click(true)
-        .on_menu_event(on_menu_event)
+        .on_menu_event(move |app, event: MenuEvent| {
+            let id = event.id().as_ref();
+            match TrayChoice::from_id(id) {
+                Some(choice) => on_choice(app, choice),
+                None => tracing::warn!(id, "unknown tray menu item"),
+            }
+        })
         .build(app)?;
     Ok(())
 }
 
-fn on_menu_event<R: Runtime>(app: &AppHandle<R>, event: MenuEvent) {
-    let id = event.id().as_ref();
-    if let Some(account) = id.strip_prefix(ACCOUNT_ITEM) {
-        switch_account(app, account);
-        return;
-    }
-    match TrayAction::from_id(id) {
-        Some(action) => perform(app, action),
-        None => tracing::warn!(id, "unknown tray menu item"),
-    }
+/// A click in the tray's menu, as [`crate::tray_actions`] carries it out: the tray only shows things.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum TrayChoice {
+    Action(TrayAction),
+    /// Make this account (its home account id) the active one.
+    Account(String),
 }
 
-/// Makes `account` the active one, from the tray.
-fn switch_account<R: Runtime>(app: &AppHandle<R>, account: &str) {
-    match state::service(app)
-        .require_session()
-        .and_then(|s| s.choose(account))
-    {
-        Ok(_) => events::accounts_changed(app),
-        Err(error) => tracing::warn!(%error, "could not switch account from the tray"),
-    }
-}
-
-/// Carries out a tray action.
-pub fn perform<R: Runtime>(app: &AppHandle<R>, action: TrayAction) {
-    match action {
-        TrayAction::QuickRefresh => {
-            let app = app.clone();
-            tauri::async_runtime::spawn(async move {
-                let done = quick_refresh(state::service(&app)).await;
-                if let QuickRefreshDone::Refreshed { result } = &done {
-                    events::token_changed(&app, result);
-                }
-                crate::notify::quick_refresh_done(&app, &done);
-                events::emit(&app, events::QUICK_REFRESH_DONE, done);
-            });
-        }
-        TrayAction::ShowWindow => state::show_main_window(app),
-        TrayAction::Quit => app.exit(0),
-    }
-}
-
-/// Quick refresh as the tray reports it.
-pub async fn quick_refresh(service: &graphdesk_core::GraphDesk) -> QuickRefreshDone {
-    match service.quick_refresh().await {
-        Ok(result) => QuickRefreshDone::Refreshed {
-            result: Box::new(result),
-        },
-        Err(error) => {
-            tracing::info!(%error, "quick refresh from the tray did not refresh");
-            QuickRefreshDone::Failed {
-                error: error.into(),
-            }
+impl TrayChoice {
+    /// The choice a menu item id stands for.
+    pub fn from_id(id: &str) -> Option<Self> {
+        match id.strip_prefix(ACCOUNT_ITEM) {
+            Some(account) => Some(Self::Account(account.to_owned())),
+            None => TrayAction::from_id(id).map(Self::Action),
         }
     }
 }
+
+/// What the app does with a choice made in the tray.
+pub type OnChoice<R> = fn(&AppHandle<R>, TrayChoice);
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::ipc_error::IpcError;
 
     #[test]
     fn the_tooltip_names_the_account_and_the_minutes_left() {
@@ -244,17 +212,13 @@ mod tests {
             assert_eq!(TrayAction::from_id(action.id()), Some(action));
         }
         assert_eq!(TrayAction::from_id("bogus"), None);
-    }
-
-    #[tokio::test]
-    async fn quick_refresh_without_an_account_reports_not_signed_in() {
-        let dir = tempfile::tempdir().expect("temp dir");
-        let state = crate::state::AppState::rooted_at(dir.path());
-        match quick_refresh(state.service()).await {
-            QuickRefreshDone::Failed {
-                error: IpcError::NotSignedIn { .. },
-            } => {}
-            other => panic!("expected not signed in, got {other:?}"),
-        }
+        assert_eq!(
+            TrayChoice::from_id("account:uid.utid"),
+            Some(TrayChoice::Account("uid.utid".into()))
+        );
+        assert_eq!(
+            TrayChoice::from_id("quit"),
+            Some(TrayChoice::Action(TrayAction::Quit))
+        );
     }
 }

@@ -5,6 +5,7 @@
 
 mod app;
 mod desktop;
+pub mod layers;
 mod paths;
 mod rerun;
 mod tenant;

@@ -6,6 +6,9 @@ use crate::authority::Authority;
 use crate::error::CoreError;
 use crate::redirect::RedirectUri;
 
+/// The redirect URI a desktop app registers for the deep link (`graphdesk://auth`).
+pub const DEFAULT_REDIRECT_URI: &str = "graphdesk://auth";
+
 /// A validated client configuration.
 #[derive(Debug, Clone)]
 pub struct ClientConfig {
@@ -51,7 +54,7 @@ impl ClientConfig {
             client_id: client_id.into(),
             authority: "https://login.microsoftonline.com/organizations".into(),
             oidc: false,
-            redirect_uri: crate::service::DEFAULT_REDIRECT_URI.into(),
+            redirect_uri: crate::config::DEFAULT_REDIRECT_URI.into(),
             default_scopes: vec!["User.Read".into()],
             extra_root_ca_pem: None,
             client_capabilities: Vec::new(),

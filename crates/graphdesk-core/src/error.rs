@@ -3,9 +3,6 @@
 
 use serde::Serialize;
 
-use crate::keystore::KeyringError;
-use crate::redirect::RedirectError;
-
 /// Why a token cannot be had without the user: the seed's `MsalUiRequiredException`. "Nothing cached" and "the refresh
 /// was refused" are different reasons, as in MSAL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -100,7 +97,7 @@ pub enum CoreError {
     Server(Box<ServerError>),
     /// A web API (Graph) answered with an error.
     #[error("the API refused: {0}")]
-    Graph(Box<crate::graph::GraphError>),
+    Graph(Box<GraphError>),
     /// No answer: offline, DNS, TLS, connection reset.
     #[error("network problem: {detail}; check the connection and try again")]
     Network { detail: String },
@@ -183,13 +180,73 @@ impl CoreError {
     }
 }
 
-impl From<crate::http::TransportError> for CoreError {
-    fn from(error: crate::http::TransportError) -> Self {
-        match error {
-            crate::http::TransportError::Timeout => Self::Timeout,
-            other => Self::Network {
-                detail: other.to_string(),
-            },
-        }
+/// Why the keyring could not be used. Reasons come from the platform and never contain the secret.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "reason", rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum KeyringError {
+    /// No keyring service could be reached (on Linux: no Secret Service on the session bus).
+    #[error(
+        "no OS keyring is available ({detail}); on Linux start a Secret Service such as gnome-keyring or KeePassXC"
+    )]
+    Unavailable { detail: String },
+    /// The keyring exists but refused access, usually because it is locked.
+    #[error("the OS keyring refused access ({detail}); unlock it and try again")]
+    Locked { detail: String },
+    /// The stored item is not in the format GraphDesk wrote.
+    #[error("the keyring item `{name}` is damaged")]
+    Corrupt { name: String },
+    /// Anything else the platform reported.
+    #[error("the OS keyring failed: {detail}")]
+    Platform { detail: String },
+}
+
+/// Why a redirect was refused.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[serde(tag = "reason", rename_all = "camelCase")]
+#[non_exhaustive]
+pub enum RedirectError {
+    #[error("the sign-in link is too long ({len} bytes, at most {max})")]
+    TooLong { len: usize, max: usize },
+    #[error("the sign-in link is not a valid URL")]
+    Malformed,
+    #[error("the link is not a sign-in redirect for this app (expected {expected})")]
+    WrongTarget { expected: String },
+    #[error("the sign-in link carries a fragment, which this app never asks for")]
+    Fragment,
+    #[error("the sign-in link has invalid percent-encoding or is not UTF-8")]
+    BadEncoding,
+    #[error("the sign-in link repeats the parameter `{name}`")]
+    DuplicateParameter { name: String },
+    #[error("the sign-in link carries `{name}`, which a code-flow redirect never does")]
+    ForbiddenParameter { name: String },
+    #[error("the sign-in link has no `{name}`")]
+    MissingParameter { name: String },
+    #[error("the sign-in link carries both a code and an error")]
+    CodeAndError,
+    #[error("no sign-in is waiting for this link; start the sign-in from GraphDesk")]
+    NoSignInInProgress,
+    #[error("the link does not belong to the sign-in in progress (unknown state)")]
+    UnknownState,
+    #[error("the link was already used")]
+    ReplayedState,
+    #[error("the sign-in this link answers has expired; start it again")]
+    ExpiredState,
+}
+
+/// A Graph (or API) error: `{"error":{"code","message","innerError":{"request-id","client-request-id","date"}}}`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GraphError {
+    pub status: u16,
+    pub code: String,
+    pub message: String,
+    pub request_id: Option<String>,
+    pub client_request_id: Option<String>,
+}
+
+impl std::fmt::Display for GraphError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} (HTTP {}): {}", self.code, self.status, self.message)
     }
 }

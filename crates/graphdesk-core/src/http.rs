@@ -9,6 +9,7 @@ use std::time::Duration;
 use url::Url;
 
 use crate::clock::BoxFuture;
+use crate::error::CoreError;
 
 /// A request. Form values may be secrets (codes, refresh tokens, passwords): `Debug` shows only their names.
 #[derive(Clone)]
@@ -215,6 +216,17 @@ fn classify(error: reqwest::Error) -> TransportError {
         TransportError::Connect(error.to_string())
     } else {
         TransportError::Other(error.to_string())
+    }
+}
+
+impl From<TransportError> for CoreError {
+    fn from(error: TransportError) -> Self {
+        match error {
+            TransportError::Timeout => Self::Timeout,
+            other => Self::Network {
+                detail: other.to_string(),
+            },
+        }
     }
 }
 

@@ -3,30 +3,8 @@
 //!
 //! Failure is always a typed error: GraphDesk never falls back to storing secrets in plaintext on its own.
 
-use serde::Serialize;
-
+pub use crate::error::KeyringError;
 use crate::secret::SecretBytes;
-
-/// Why the keyring could not be used. Reasons come from the platform and never contain the secret.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
-#[serde(tag = "reason", rename_all = "camelCase")]
-#[non_exhaustive]
-pub enum KeyringError {
-    /// No keyring service could be reached (on Linux: no Secret Service on the session bus).
-    #[error(
-        "no OS keyring is available ({detail}); on Linux start a Secret Service such as gnome-keyring or KeePassXC"
-    )]
-    Unavailable { detail: String },
-    /// The keyring exists but refused access, usually because it is locked.
-    #[error("the OS keyring refused access ({detail}); unlock it and try again")]
-    Locked { detail: String },
-    /// The stored item is not in the format GraphDesk wrote.
-    #[error("the keyring item `{name}` is damaged")]
-    Corrupt { name: String },
-    /// Anything else the platform reported.
-    #[error("the OS keyring failed: {detail}")]
-    Platform { detail: String },
-}
 
 /// A place to keep small secrets by name.
 pub trait KeyStore: Send + Sync + std::fmt::Debug {

@@ -1,37 +1,46 @@
-//! GraphDesk's core: everything the desktop app does that needs no window — where its files live, the sign-in redirect
-//! parser, the OS keyring, and the one service object the Tauri shell, the tray and the CLI all call.
+//! GraphDesk's core: everything the desktop app does that needs no window — the token engine with its flows, the
+//! encrypted MSAL-schema cache, the Graph client, and the one service object the Tauri shell, the tray and the CLI call.
 //!
-//! Nothing here depends on Tauri, so every behaviour is testable with `cargo test` and no display. The token engine and the
-//! Graph client land here too (see the project's issues); their vocabulary is MSAL's (authority, environment, realm,
-//! `home_account_id`).
+//! Nothing here depends on Tauri, so every behaviour is testable with `cargo test` and no display. The vocabulary is
+//! MSAL's (authority, environment, realm, `home_account_id`, tenant profile). The modules are layered (`ARCHITECTURE.md`;
+//! `tests/tests/architecture.rs` fails on an upward import or a circle); each imports only from the layers above it here.
 
-pub mod account;
-pub mod authority;
-pub mod broker;
-pub mod cache;
-pub mod cache_status;
+// L0: the vocabulary — secrets, clock, cancellation, encodings, scopes, errors.
+pub mod cancel;
 pub mod clock;
-pub mod cloud;
-pub mod config;
 pub mod encoding;
-pub mod engine;
 pub mod error;
-pub mod flows;
-pub mod graph;
+pub mod scopes;
+pub mod secret;
+// L1: the wire — the HTTP seam, redirects, protocol answers, ID tokens, JWTs, clouds, where files live.
+pub mod cloud;
 pub mod http;
 pub mod id_token;
 pub mod jwt_view;
-pub mod keystore;
-pub mod loopback;
 pub mod paths;
 pub mod protocol;
 pub mod redirect;
-pub mod scopes;
-pub mod secret;
+// L2: what a configuration is — authority, client configuration, the web API, the user's settings.
+pub mod api;
+pub mod authority;
+pub mod config;
+pub mod settings;
+// L3: where tokens are kept — the OS keyring and the cache (accounts, persistence, MSAL interop).
+pub mod cache;
+pub mod cache_status;
+pub mod keystore;
+// L4: the token engine, with its flows as its own children.
+pub mod engine;
+// L5: what uses the engine — web APIs, brokers.
+pub mod broker;
+pub mod graph;
+// L6: session and service, which the shell calls.
 pub mod service;
 pub mod session;
-pub mod settings;
 
+pub use cache::account;
+pub use engine::flows;
+pub use engine::flows::loopback;
 pub use error::CoreError;
 pub use service::{AppStatus, GraphDesk};
 

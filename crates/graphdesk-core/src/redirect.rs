@@ -5,10 +5,10 @@
 //! strict percent-decoding, no duplicated parameters, no token parameters (implicit-flow injection), no fragment, and
 //! error text sanitised before anyone displays it. Errors name what was wrong, never the values (they may hold a code).
 
-use serde::Serialize;
 use sha2::{Digest, Sha256};
 use url::Url;
 
+pub use crate::error::RedirectError;
 use crate::secret::{AuthorizationCode, OAuthState};
 
 /// Longest redirect accepted. Entra's codes are ~1–2 KB; 8 KiB leaves room for `client_info` and `session_state`.
@@ -25,39 +25,6 @@ const FORBIDDEN_PARAMETERS: [&str; 5] = [
     "token_type",
     "expires_in",
 ];
-
-/// Why a redirect was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
-#[serde(tag = "reason", rename_all = "camelCase")]
-#[non_exhaustive]
-pub enum RedirectError {
-    #[error("the sign-in link is too long ({len} bytes, at most {max})")]
-    TooLong { len: usize, max: usize },
-    #[error("the sign-in link is not a valid URL")]
-    Malformed,
-    #[error("the link is not a sign-in redirect for this app (expected {expected})")]
-    WrongTarget { expected: String },
-    #[error("the sign-in link carries a fragment, which this app never asks for")]
-    Fragment,
-    #[error("the sign-in link has invalid percent-encoding or is not UTF-8")]
-    BadEncoding,
-    #[error("the sign-in link repeats the parameter `{name}`")]
-    DuplicateParameter { name: String },
-    #[error("the sign-in link carries `{name}`, which a code-flow redirect never does")]
-    ForbiddenParameter { name: String },
-    #[error("the sign-in link has no `{name}`")]
-    MissingParameter { name: String },
-    #[error("the sign-in link carries both a code and an error")]
-    CodeAndError,
-    #[error("no sign-in is waiting for this link; start the sign-in from GraphDesk")]
-    NoSignInInProgress,
-    #[error("the link does not belong to the sign-in in progress (unknown state)")]
-    UnknownState,
-    #[error("the link was already used")]
-    ReplayedState,
-    #[error("the sign-in this link answers has expired; start it again")]
-    ExpiredState,
-}
 
 /// The identity platform's answer to an authorization request.
 #[derive(Debug, Clone, PartialEq, Eq)]

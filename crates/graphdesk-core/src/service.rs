@@ -13,7 +13,7 @@ use crate::redirect::{self, RedirectError, RedirectUri};
 use crate::session::{Session, SessionMode, TokenSummary};
 
 /// The custom-scheme redirect URI GraphDesk registers with the OS and in app registrations.
-pub const DEFAULT_REDIRECT_URI: &str = "graphdesk://auth";
+pub use crate::config::DEFAULT_REDIRECT_URI;
 
 /// What the first screen shows: who we are and what state the token cache is in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]

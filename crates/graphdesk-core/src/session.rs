@@ -7,10 +7,10 @@ use std::sync::Mutex;
 use serde::Serialize;
 
 use crate::cache::persist::CacheFile;
+use crate::engine::flows::auth_code::{Cancel, InteractiveOptions, Opener};
+use crate::engine::flows::device_code::{DeviceCodeFlow, DeviceCodeProgress};
 use crate::engine::{Account, SilentOptions, TokenEngine, TokenResult, TokenSource};
 use crate::error::CoreError;
-use crate::flows::auth_code::{Cancel, InteractiveOptions, Opener};
-use crate::flows::device_code::{DeviceCodeFlow, DeviceCodeProgress};
 use crate::graph::{Api, ApiClient, ApiRequest, ApiResponse, Photo, UserProfile};
 use crate::jwt_view::JwtView;
 use crate::secret::{AccessToken, Password};

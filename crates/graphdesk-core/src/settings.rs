@@ -6,9 +6,9 @@ use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
+use crate::api::{Api, GraphVersion};
 use crate::config::ClientConfig;
 use crate::error::CoreError;
-use crate::graph::{Api, GraphVersion};
 
 /// The settings file's name in the data directory.
 pub const SETTINGS_FILE: &str = "settings.json";
@@ -62,7 +62,7 @@ impl Default for Settings {
             client_id: String::new(),
             tenant: "organizations".into(),
             cloud: Cloud::Global,
-            redirect_uri: crate::service::DEFAULT_REDIRECT_URI.into(),
+            redirect_uri: crate::config::DEFAULT_REDIRECT_URI.into(),
             default_scopes: vec!["User.Read".into()],
             extra_root_ca_file: String::new(),
             log_level: "info".into(),

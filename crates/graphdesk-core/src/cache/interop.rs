@@ -256,7 +256,7 @@ impl TokenCache {
         // GraphDesk, msal-node and MSAL .NET file a multi-tenant authority's tokens under the tenant id; MSAL Python
         // under the authority's literal segment (and looks them up so). A guest tenant's realm is a tenant id in every
         // library and stays.
-        let utid = |home: &str| crate::account::home_tenant(home).map(str::to_owned);
+        let utid = |home: &str| crate::cache::account::home_tenant(home).map(str::to_owned);
         let realm_of = |home: &str, realm: &str| match dialect {
             Dialect::MsalPython
                 if is_multi_tenant(&scope.realm)

@@ -2,6 +2,7 @@
 //! account or ten thousand — a hash lookup by account, then a scan of that account's few access tokens for one whose
 //! scopes are a superset of the request.
 
+pub mod account;
 mod accounts;
 pub mod interop;
 pub mod persist;

@@ -3,5 +3,6 @@
 
 pub mod auth_code;
 pub mod device_code;
+pub mod loopback;
 pub mod pending;
 pub mod ropc;

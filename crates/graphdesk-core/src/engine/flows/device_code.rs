@@ -5,9 +5,9 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::engine::flows::auth_code::Cancel;
 use crate::engine::{TokenEngine, TokenResult, TokenSource};
 use crate::error::CoreError;
-use crate::flows::auth_code::Cancel;
 use crate::http::HttpRequest;
 use crate::scopes::request_scope;
 use crate::secret::DeviceCode;

@@ -5,15 +5,17 @@
 //! passed) → the refresh token → a typed "UI required". Refreshes are single-flight per account: concurrent callers queue
 //! on the account's lock and the ones behind the first find its fresh token in the cache.
 
+pub mod flows;
+
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use serde::Serialize;
 
-pub use crate::account::{Account, TenantProfile};
-use crate::account::{account_with_profiles, group_tenant_profiles, same_person};
 use crate::authority::{Endpoints, ResolvedAuthority};
+pub use crate::cache::account::{Account, TenantProfile};
+use crate::cache::account::{account_with_profiles, group_tenant_profiles, same_person};
 use crate::cache::{CacheScope, NewAccount, NewTokens, TokenCache};
 use crate::clock::{Clock, Sleeper};
 use crate::cloud::InstanceMetadata;
@@ -85,7 +87,7 @@ pub struct TokenEngine {
     pub(crate) sleeper: Arc<dyn Sleeper>,
     cache: RwLock<TokenCache>,
     refresh_locks: Mutex<HashMap<String, Arc<RefreshLock>>>,
-    pub(crate) pending: Arc<crate::flows::pending::PendingAuthorizations>,
+    pub(crate) pending: Arc<crate::engine::flows::pending::PendingAuthorizations>,
     /// Where this app's tokens live in the cache (computed once: every lookup uses it).
     scope: CacheScope,
     /// The instance metadata discovered for an authority host no built-in group names (fetched once).
@@ -116,7 +118,9 @@ impl TokenEngine {
             sleeper,
             cache: RwLock::new(TokenCache::new()),
             refresh_locks: Mutex::new(HashMap::new()),
-            pending: Arc::new(crate::flows::pending::PendingAuthorizations::new(redirect)),
+            pending: Arc::new(crate::engine::flows::pending::PendingAuthorizations::new(
+                redirect,
+            )),
             instance: tokio::sync::OnceCell::new(),
         }
     }
@@ -364,7 +368,7 @@ impl TokenEngine {
         if !crate::cache::is_multi_tenant(&self.scope.realm) {
             return (&self.scope.realm, None);
         }
-        let home = crate::account::home_tenant(&account.home_account_id).or_else(|| {
+        let home = crate::cache::account::home_tenant(&account.home_account_id).or_else(|| {
             account
                 .tenant_profiles
                 .iter()
@@ -387,7 +391,7 @@ impl TokenEngine {
         claims
             .and_then(|c| c.tid.clone())
             .filter(|tid| !tid.is_empty())
-            .or_else(|| crate::account::home_tenant(home_account_id).map(str::to_owned))
+            .or_else(|| crate::cache::account::home_tenant(home_account_id).map(str::to_owned))
             .unwrap_or_else(|| self.scope.realm.clone())
     }
 

@@ -10,8 +10,8 @@ use tokio::net::TcpListener;
 use tokio::task::JoinHandle;
 
 use crate::clock::Clock;
+use crate::engine::flows::pending::PendingAuthorizations;
 use crate::error::CoreError;
-use crate::flows::pending::PendingAuthorizations;
 use crate::redirect::RedirectUri;
 
 /// Largest request head read (a redirect with a code is ~2 KB).

@@ -4,13 +4,12 @@
 //! from the [`loopback`](super::super::loopback) receiver — and the code is redeemed with the verifier. Cancellable, with a
 //! timeout; the ID token's audience, issuer, expiry and nonce are checked.
 
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use oauth2::{CsrfToken, PkceCodeChallenge};
-use tokio::sync::{Notify, oneshot};
+use tokio::sync::oneshot;
 
+pub use crate::cancel::Cancel;
 use crate::engine::{TokenEngine, TokenResult, TokenSource};
 use crate::error::CoreError;
 use crate::redirect::{AuthorizationResponse, RedirectError, RedirectUri};
@@ -19,36 +18,6 @@ use crate::secret::{OAuthState, PkceVerifier};
 
 /// How long a sign-in may take by default: long enough for MFA, short enough that a forgotten tab does not linger.
 pub const DEFAULT_SIGN_IN_TIMEOUT: Duration = Duration::from_secs(10 * 60);
-
-/// Cancels a sign-in in progress (the UI's Cancel button, app shutdown).
-#[derive(Debug, Clone, Default)]
-pub struct Cancel(Arc<(AtomicBool, Notify)>);
-
-impl Cancel {
-    pub fn new() -> Self {
-        Self::default()
-    }
-
-    pub fn cancel(&self) {
-        self.0.0.store(true, Ordering::SeqCst);
-        self.0.1.notify_waiters();
-    }
-
-    pub fn is_cancelled(&self) -> bool {
-        self.0.0.load(Ordering::SeqCst)
-    }
-
-    /// Completes when cancelled.
-    pub async fn cancelled(&self) {
-        loop {
-            let notified = self.0.1.notified();
-            if self.is_cancelled() {
-                return;
-            }
-            notified.await;
-        }
-    }
-}
 
 /// Opens the authorize URL (the system browser in the app; an automated browser in tests).
 pub trait Opener: Send + Sync + std::fmt::Debug {
@@ -267,9 +236,11 @@ impl TokenEngine {
         opener: &dyn Opener,
         cancel: &Cancel,
     ) -> Result<TokenResult, CoreError> {
-        let receiver =
-            crate::loopback::LoopbackReceiver::start(self.pending.clone(), self.clock.clone())
-                .await?;
+        let receiver = crate::engine::flows::loopback::LoopbackReceiver::start(
+            self.pending.clone(),
+            self.clock.clone(),
+        )
+        .await?;
         let request = self
             .begin_authorization(scopes, options, Some(receiver.redirect_uri().clone()))
             .await?;
