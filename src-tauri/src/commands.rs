@@ -17,7 +17,7 @@ use crate::events;
 use crate::opener::AppOpener;
 
 use crate::ipc_error::IpcError;
-use crate::state::AppState;
+use crate::state::{AppState, Work};
 
 /// Name, version, data directory and the token cache's state.
 #[tauri::command]
@@ -43,8 +43,11 @@ pub fn accounts(state: State<'_, AppState>) -> Vec<Account> {
 
 /// Interactive sign-in in the browser; the deep link brings the answer back.
 #[tauri::command]
-pub async fn sign_in(app: AppHandle, state: State<'_, AppState>) -> Result<TokenSummary, IpcError> {
-    let cancel = state.new_sign_in();
+pub async fn sign_in<R: tauri::Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<TokenSummary, IpcError> {
+    let cancel = state.start(Work::SignIn);
     let summary = state
         .service()
         .require_session()?
@@ -57,13 +60,13 @@ pub async fn sign_in(app: AppHandle, state: State<'_, AppState>) -> Result<Token
 /// A token for `scopes` (the defaults when empty) as `account` (the active one when absent): silently from the cache or
 /// by refreshing, and only when that answers "UI required", in the browser.
 #[tauri::command]
-pub async fn acquire_token(
+pub async fn acquire_token<R: tauri::Runtime>(
     account: Option<String>,
     scopes: Vec<String>,
-    app: AppHandle,
+    app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<TokenSummary, IpcError> {
-    let cancel = state.new_sign_in();
+    let cancel = state.start(Work::SignIn);
     let session = state.service().require_session()?;
     let summary = session
         .acquire_token(
@@ -103,11 +106,11 @@ pub async fn copy_access_token(
 /// Starts a device-code sign-in: the window shows the code at once (event), then this answers when the user has entered
 /// it elsewhere, declined, or let it expire — or when Cancel is pressed.
 #[tauri::command]
-pub async fn sign_in_with_device_code(
-    app: AppHandle,
+pub async fn sign_in_with_device_code<R: tauri::Runtime>(
+    app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<TokenSummary, IpcError> {
-    let cancel = state.new_sign_in();
+    let cancel = state.start(Work::DeviceCode);
     let session = state.service().require_session()?;
     let flow: DeviceCodeFlow = session.start_device_code().await?;
     state.set_device_page(Some(flow.verification_uri.clone()));
@@ -126,7 +129,10 @@ pub async fn sign_in_with_device_code(
 
 /// Opens the device-code sign-in's verification page in the browser (nothing else: the window names no URL).
 #[tauri::command]
-pub fn open_device_page(app: AppHandle, state: State<'_, AppState>) -> Result<(), IpcError> {
+pub fn open_device_page<R: tauri::Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<(), IpcError> {
     use graphdesk_core::flows::auth_code::Opener as _;
     let page = state.device_page().ok_or(IpcError::Config {
         field: "deviceCode".into(),
@@ -137,10 +143,10 @@ pub fn open_device_page(app: AppHandle, state: State<'_, AppState>) -> Result<()
 
 /// Username and password (ROPC); the password lives only as long as this call.
 #[tauri::command]
-pub async fn sign_in_with_password(
+pub async fn sign_in_with_password<R: tauri::Runtime>(
     username: String,
     password: String,
-    app: AppHandle,
+    app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<TokenSummary, IpcError> {
     let password = Password::new(password);
@@ -153,23 +159,24 @@ pub async fn sign_in_with_password(
 /// One request from the request bar. Silent-first; when the token needs the user (consent to new scopes, say), the
 /// browser opens once and the request is sent again.
 #[tauri::command]
-pub async fn graph_request(
+pub async fn graph_request<R: tauri::Runtime>(
     request: GraphRequest,
-    app: AppHandle,
+    app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<ApiResult, IpcError> {
     let session = state.service().require_session()?;
     let api_request = request.to_api_request()?;
     let account = request.account.as_deref();
-    let cancel = state.new_sign_in();
+    let cancel = state.start(Work::Request);
     match session
         .call_api(account, &request.scopes, &api_request, &cancel)
         .await
     {
         Err(graphdesk_core::CoreError::UiRequired(_)) => {
             let opener = AppOpener::new(app.clone());
+            let sign_in = state.start(Work::SignIn);
             let summary = session
-                .acquire_token(account, &request.scopes, &opener, &cancel)
+                .acquire_token(account, &request.scopes, &opener, &sign_in)
                 .await?;
             events::token_changed(&app, &summary);
             Ok(session
@@ -232,9 +239,9 @@ pub async fn photo(
 
 /// Makes `account` the active one (the tray and quick refresh act on it).
 #[tauri::command]
-pub fn choose_account(
+pub fn choose_account<R: tauri::Runtime>(
     account: String,
-    app: AppHandle,
+    app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Account, IpcError> {
     let chosen = state.service().require_session()?.choose(&account)?;
@@ -261,24 +268,27 @@ pub fn settings_get(state: State<'_, AppState>) -> Settings {
     state.settings()
 }
 
-/// Validates and saves the settings, then opens the session they describe (the configured app registration, or demo
-/// mode without a client id). Invalid settings are a typed error naming the field, and change nothing.
+/// Validates the settings, opens the session they describe (the configured app registration, or demo mode without a
+/// client id) and saves them; only then does the new session replace the old. Invalid settings, or settings whose
+/// session cannot open, are a typed error naming the field, and change nothing.
 #[tauri::command]
-pub async fn settings_set(
+pub async fn settings_set<R: tauri::Runtime>(
     settings: Settings,
-    app: AppHandle,
+    app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<AppStatus, IpcError> {
-    settings.save(state.service().paths().data_dir())?;
-    state.reopen(&settings).await?;
+    settings.validate()?;
+    let data_dir = state.service().paths().data_dir().to_owned();
+    state.reopen(&settings, || settings.save(&data_dir)).await?;
     events::accounts_changed(&app);
     Ok(state.service().status())
 }
 
-/// Cancels the sign-in in progress.
+/// Cancels the sign-in in progress (in the browser or by device code); a request in progress goes on.
 #[tauri::command]
 pub fn cancel_sign_in(state: State<'_, AppState>) {
-    state.cancel_sign_in();
+    state.cancel(Work::SignIn);
+    state.cancel(Work::DeviceCode);
 }
 
 /// The account's Graph profile (`/me`).
@@ -289,9 +299,9 @@ pub async fn profile(account: String, state: State<'_, AppState>) -> Result<User
 
 /// Signs the account out; the answer is a warning when the cache could not be saved.
 #[tauri::command]
-pub fn sign_out(
+pub fn sign_out<R: tauri::Runtime>(
     account: String,
-    app: AppHandle,
+    app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Option<String>, IpcError> {
     let warning = state.service().require_session()?.sign_out(&account)?;
@@ -316,7 +326,7 @@ mod tests {
         INVOKE_KEY, MockRuntime, get_ipc_response, mock_builder, mock_context, noop_assets,
     };
     use tauri::webview::InvokeRequest;
-    use tauri::{WebviewWindow, WebviewWindowBuilder};
+    use tauri::{Manager, WebviewWindow, WebviewWindowBuilder};
 
     use super::*;
 
@@ -328,7 +338,12 @@ mod tests {
             .invoke_handler(tauri::generate_handler![
                 app_status,
                 quick_refresh,
-                recent_redirects
+                recent_redirects,
+                accounts,
+                graph_request,
+                settings_set,
+                sign_in_with_device_code,
+                sign_in_with_password
             ])
             .build(mock_context(noop_assets()))
             .expect("mock app");
@@ -342,12 +357,20 @@ mod tests {
         window: &WebviewWindow<MockRuntime>,
         cmd: &str,
     ) -> Result<serde_json::Value, serde_json::Value> {
+        invoke_with(window, cmd, serde_json::json!({}))
+    }
+
+    fn invoke_with(
+        window: &WebviewWindow<MockRuntime>,
+        cmd: &str,
+        args: serde_json::Value,
+    ) -> Result<serde_json::Value, serde_json::Value> {
         let request = InvokeRequest {
             cmd: cmd.into(),
             callback: tauri::ipc::CallbackFn(0),
             error: tauri::ipc::CallbackFn(1),
             url: "tauri://localhost".parse().expect("url"),
-            body: tauri::ipc::InvokeBody::default(),
+            body: tauri::ipc::InvokeBody::Json(args),
             headers: Default::default(),
             invoke_key: INVOKE_KEY.to_string(),
         };
@@ -373,5 +396,89 @@ mod tests {
         let (_app, window) = app_with_window(dir.path());
         let error = invoke(&window, "quick_refresh").expect_err("not signed in");
         assert_eq!(error["kind"], "notSignedIn");
+    }
+
+    /// The app in demo mode, its demo tenant running, as at start.
+    fn demo_app(dir: &std::path::Path) -> (tauri::App<MockRuntime>, WebviewWindow<MockRuntime>) {
+        let (app, window) = app_with_window(dir);
+        let state = app.state::<AppState>();
+        tauri::async_runtime::block_on(state.reopen(&Settings::default(), || Ok(())))
+            .expect("demo mode opens");
+        (app, window)
+    }
+
+    #[test]
+    fn a_settings_change_that_cannot_open_keeps_the_old_session_and_the_old_settings() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (app, window) = demo_app(dir.path());
+        // A file that looks like PEM but holds no certificate: the settings validate, the session cannot open.
+        let ca = dir.path().join("proxy-ca.pem");
+        std::fs::write(
+            &ca,
+            "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydGlmaWNhdGU=\n-----END CERTIFICATE-----\n",
+        )
+        .expect("write");
+        let settings = Settings {
+            client_id: "11111111-2222-3333-4444-555555555555".into(),
+            extra_root_ca_file: ca.display().to_string(),
+            ..Settings::default()
+        };
+        let error = invoke_with(
+            &window,
+            "settings_set",
+            serde_json::json!({ "settings": settings }),
+        )
+        .expect_err("the session cannot open");
+        assert_eq!(error["kind"], "config", "{error}");
+        assert!(
+            !dir.path().join("settings.json").exists(),
+            "settings that do not open were saved: the next start would fail too"
+        );
+        // The demo session still answers, against its tenant, which still runs.
+        let signed_in = invoke_with(
+            &window,
+            "sign_in_with_password",
+            serde_json::json!({ "username": "adele@contoso.example", "password": "demo" }),
+        )
+        .expect("the old session still signs in");
+        assert_eq!(signed_in["account"]["username"], "adele@contoso.example");
+        assert!(app.state::<AppState>().demo_tenant().is_some());
+    }
+
+    #[test]
+    fn a_request_leaves_a_device_code_sign_in_running() {
+        use tauri::Listener;
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (app, window) = demo_app(dir.path());
+        let (code_tx, code_rx) = std::sync::mpsc::channel::<String>();
+        window.listen(crate::ipc::DEVICE_CODE, move |event| {
+            let flow: serde_json::Value = serde_json::from_str(event.payload()).expect("json");
+            let _ = code_tx.send(flow["userCode"].as_str().expect("a user code").to_owned());
+        });
+        let sign_in_window = window.clone();
+        let sign_in = std::thread::spawn(move || {
+            invoke_with(
+                &sign_in_window,
+                "sign_in_with_device_code",
+                serde_json::json!({}),
+            )
+        });
+        let user_code = code_rx
+            .recv_timeout(std::time::Duration::from_secs(30))
+            .expect("the device code is shown");
+        // The request bar sends a request while the sign-in waits for the user.
+        let request = serde_json::json!({ "request": { "method": "GET", "path": "/me" } });
+        let _ = invoke_with(&window, "graph_request", request);
+        app.state::<AppState>()
+            .demo_tenant()
+            .as_ref()
+            .expect("the demo tenant")
+            .decide_device_code(&user_code, "alex@contoso.example", true)
+            .expect("approved");
+        let signed_in = sign_in
+            .join()
+            .expect("the sign-in thread")
+            .expect("the device-code sign-in completes, not cancelled by the request");
+        assert_eq!(signed_in["account"]["username"], "alex@contoso.example");
     }
 }

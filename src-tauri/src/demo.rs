@@ -46,8 +46,33 @@ pub async fn open_demo(
         .await
         .map_err(tenant_error)?;
     tracing::info!(tenant = %tenant.https_url(), "demo mode: emulated tenant started");
-    let (session, warning) = demo_session(&tenant.https_url(), tenant.ca_pem(), data_dir)?;
+    let (session, warning) = demo_session(&Reachable::of(&tenant), data_dir)?;
     Ok((tenant, session, warning))
+}
+
+/// A running demo tenant as a session reaches it: its https URL and the CA to trust.
+#[derive(Debug, Clone)]
+pub struct Reachable {
+    url: String,
+    ca_pem: String,
+}
+
+impl Reachable {
+    /// How to reach `tenant`.
+    pub fn of(tenant: &RunningTenant) -> Self {
+        Self {
+            url: tenant.https_url(),
+            ca_pem: tenant.ca_pem().to_owned(),
+        }
+    }
+}
+
+/// A new demo session against the demo tenant that already runs (a settings change that stays in demo mode).
+pub fn reopen_demo(
+    tenant: &Reachable,
+    data_dir: &std::path::Path,
+) -> Result<(Session, Option<String>), CoreError> {
+    demo_session(tenant, data_dir)
 }
 
 /// For the CLI: a session against the demo tenant the running app serves (found through its state file), or against
@@ -66,20 +91,23 @@ pub async fn attach_demo(data_dir: &std::path::Path) -> Result<Opened, CoreError
         .await
         .is_ok_and(|connected| connected.is_ok())
     {
-        let url = format!("https://127.0.0.1:{}", kept.https_port);
-        let (session, warning) = demo_session(&url, ca_pem, data_dir)?;
+        let tenant = Reachable {
+            url: format!("https://127.0.0.1:{}", kept.https_port),
+            ca_pem: ca_pem.clone(),
+        };
+        let (session, warning) = demo_session(&tenant, data_dir)?;
         return Ok((None, session, warning));
     }
     let (tenant, session, warning) = open_demo(data_dir).await?;
     Ok((Some(tenant), session, warning))
 }
 
-/// A session for the demo app against the tenant at `url` (trusting `ca_pem`), with the demo cache file.
+/// A session for the demo app against `tenant`, with the demo cache file.
 fn demo_session(
-    url: &str,
-    ca_pem: &str,
+    tenant: &Reachable,
     data_dir: &std::path::Path,
 ) -> Result<(Session, Option<String>), CoreError> {
+    let (url, ca_pem) = (tenant.url.as_str(), tenant.ca_pem.as_str());
     let config = ClientConfig::builder(DEMO_CLIENT_ID)
         .authority(format!("{url}/organizations"))
         .extra_root_ca_pem(ca_pem)

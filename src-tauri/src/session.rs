@@ -17,10 +17,19 @@ use graphdesk_core::settings::Settings;
 use crate::demo;
 pub use crate::demo::Opened;
 
-/// The session for the app: configured, or demo mode with the tenant started in-process.
-pub async fn open(paths: &AppPaths, settings: &Settings) -> Result<Opened, CoreError> {
+/// The session for the app: configured, or demo mode — against `running`, the demo tenant that already runs, when
+/// there is one (only one tenant can hold its ports), else with a tenant started in-process (returned: keep it alive).
+pub async fn open(
+    paths: &AppPaths,
+    settings: &Settings,
+    running: Option<&demo::Reachable>,
+) -> Result<Opened, CoreError> {
     if settings.is_configured() {
         let (session, warning) = open_configured(paths, settings)?;
+        return Ok((None, session, warning));
+    }
+    if let Some(tenant) = running {
+        let (session, warning) = demo::reopen_demo(tenant, paths.data_dir())?;
         return Ok((None, session, warning));
     }
     let (tenant, session, warning) = demo::open_demo(paths.data_dir()).await?;

@@ -1,5 +1,6 @@
 //! The app's managed state: one core service, reached through one accessor by commands, the tray and deep links alike.
 
+use graphdesk_core::cancel::Cancel;
 use graphdesk_core::paths::AppPaths;
 use graphdesk_core::settings::Settings;
 use graphdesk_core::{CoreError, GraphDesk};
@@ -11,8 +12,8 @@ pub struct AppState {
     service: GraphDesk,
     /// The demo tenant, while demo mode runs (dropping it stops the server).
     demo: std::sync::Mutex<Option<graphdesk_tenant::RunningTenant>>,
-    /// Cancels the interactive sign-in in progress.
-    sign_in: std::sync::Mutex<graphdesk_core::flows::auth_code::Cancel>,
+    /// Cancels the work in progress, one handle per kind: a request never cancels a sign-in, nor the reverse.
+    work: std::sync::Mutex<[Cancel; Work::COUNT]>,
     /// The verification page of the device-code sign-in in progress (the only page "Open" may open).
     device_page: std::sync::Mutex<Option<String>>,
 }
@@ -33,11 +34,19 @@ impl AppState {
         )
     }
 
+    /// The running demo tenant, for tests that play the user at it.
+    #[cfg(test)]
+    pub fn demo_tenant(
+        &self,
+    ) -> std::sync::MutexGuard<'_, Option<graphdesk_tenant::RunningTenant>> {
+        self.demo.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
     fn with_service(service: GraphDesk) -> Self {
         Self {
             service,
             demo: std::sync::Mutex::new(None),
-            sign_in: std::sync::Mutex::new(Default::default()),
+            work: std::sync::Mutex::new(Default::default()),
             device_page: std::sync::Mutex::new(None),
         }
     }
@@ -55,28 +64,54 @@ impl AppState {
         })
     }
 
-    /// Opens the session `settings` describe in place of the current one (the demo tenant stops when it is no longer
-    /// needed). Sign-ins in progress are cancelled.
-    pub async fn reopen(&self, settings: &Settings) -> Result<(), CoreError> {
-        self.cancel_sign_in();
-        // Only one demo tenant can hold its ports: stop the old one before starting a new one.
-        *self.demo.lock().unwrap_or_else(|p| p.into_inner()) = None;
-        let (tenant, session, warning) =
-            crate::session::open(self.service.paths(), settings).await?;
+    /// Opens the session `settings` describe in place of the current one, atomically: the new session is opened beside
+    /// the old one (reusing the running demo tenant when both are demo mode), `commit` runs (saving the settings), and
+    /// only then does the new session take over and a demo tenant no longer needed stop. When opening or `commit`
+    /// fails, the old session, its tenant and the saved settings stay as they were. Sign-ins in progress are cancelled
+    /// once the new session takes over.
+    pub async fn reopen(
+        &self,
+        settings: &Settings,
+        commit: impl FnOnce() -> Result<(), CoreError>,
+    ) -> Result<(), CoreError> {
+        let running = self
+            .demo
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .as_ref()
+            .map(crate::demo::Reachable::of);
+        let (started, session, warning) =
+            crate::session::open(self.service.paths(), settings, running.as_ref()).await?;
+        commit()?;
         if let Some(warning) = warning {
             tracing::warn!(%warning, "token cache");
         }
-        *self.demo.lock().unwrap_or_else(|p| p.into_inner()) = tenant;
+        self.cancel(Work::SignIn);
+        self.cancel(Work::DeviceCode);
+        {
+            let mut demo = self.demo.lock().unwrap_or_else(|p| p.into_inner());
+            if settings.is_configured() {
+                *demo = None;
+            } else if started.is_some() {
+                *demo = started;
+            }
+        }
         self.service.attach(session);
         Ok(())
     }
 
-    /// A fresh cancel handle for a new sign-in (the previous one, if any, is cancelled).
-    pub fn new_sign_in(&self) -> graphdesk_core::flows::auth_code::Cancel {
-        let mut current = self.sign_in.lock().unwrap_or_else(|p| p.into_inner());
-        current.cancel();
-        *current = Default::default();
-        current.clone()
+    /// A fresh cancel handle for new work of `kind`; the previous work of that kind, if any, is cancelled.
+    pub fn start(&self, kind: Work) -> Cancel {
+        let mut work = self.work.lock().unwrap_or_else(|p| p.into_inner());
+        let slot = &mut work[kind as usize];
+        slot.cancel();
+        *slot = Cancel::default();
+        slot.clone()
+    }
+
+    /// Cancels the work of `kind` in progress.
+    pub fn cancel(&self, kind: Work) {
+        self.work.lock().unwrap_or_else(|p| p.into_inner())[kind as usize].cancel();
     }
 
     /// Remembers (or forgets) the device-code sign-in's verification page.
@@ -91,14 +126,22 @@ impl AppState {
             .unwrap_or_else(|p| p.into_inner())
             .clone()
     }
+}
 
-    /// Cancels the sign-in in progress.
-    pub fn cancel_sign_in(&self) {
-        self.sign_in
-            .lock()
-            .unwrap_or_else(|p| p.into_inner())
-            .cancel();
-    }
+/// The kinds of work that can be cancelled, each on its own: the window's Cancel stops a sign-in, a new request stops
+/// only the request before it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Work {
+    /// An interactive sign-in in the browser (also the one a request falls back to).
+    SignIn = 0,
+    /// A device-code sign-in.
+    DeviceCode = 1,
+    /// A web API request from the request bar.
+    Request = 2,
+}
+
+impl Work {
+    const COUNT: usize = 3;
 }
 
 /// The core service of a running app.

@@ -2,7 +2,7 @@
 //! persisted cache, and the Graph API it calls. The service holds at most one; every window action, tray action and CLI
 //! command goes through it, and every change to the cache is saved before the action reports success.
 
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
@@ -86,7 +86,7 @@ impl ApiResult {
 #[derive(Debug)]
 pub struct Session {
     engine: TokenEngine,
-    cache_file: CacheFile,
+    cache_file: Arc<CacheFile>,
     mode: SessionMode,
     api: Api,
     /// The account the tray and quick refresh act on: the last one signed in or chosen.
@@ -121,7 +121,7 @@ impl Session {
         let active = engine.accounts().first().map(|a| a.home_account_id.clone());
         let session = Self {
             engine,
-            cache_file,
+            cache_file: Arc::new(cache_file),
             mode,
             api,
             active: Mutex::new(active),
@@ -172,9 +172,13 @@ impl Session {
         Ok(found)
     }
 
-    /// Saves the cache; the warning to show when it could not be saved.
-    fn persist(&self) -> Option<String> {
-        match self.engine.save_to(&self.cache_file) {
+    /// Saves the cache (off the async runtime); the warning to show when it could not be saved.
+    async fn persist(&self) -> Option<String> {
+        Self::warning_for(self.engine.save_off_runtime(&self.cache_file).await)
+    }
+
+    fn warning_for(saved: Result<bool, CoreError>) -> Option<String> {
+        match saved {
             Ok(_) => None,
             Err(error) => {
                 tracing::warn!(%error, "token cache not saved");
@@ -186,12 +190,16 @@ impl Session {
     }
 
     /// Saves the cache and describes `result` for the window. A new sign-in becomes the active account.
-    fn summarise(&self, result: TokenResult, activate: bool) -> TokenSummary {
+    async fn summarise(&self, result: TokenResult, activate: bool) -> TokenSummary {
         if activate {
             self.set_active(Some(result.account.home_account_id.clone()));
         }
         TokenSummary {
-            cache_warning: self.persist(),
+            // A cache hit changed nothing: it saves nothing, and never waits on a save in progress.
+            cache_warning: match result.source {
+                TokenSource::Cache => None,
+                _ => self.persist().await,
+            },
             decoded: crate::jwt_view::decode(result.access_token.secret()),
             account: result.account,
             expires_on: result.expires_on,
@@ -237,7 +245,7 @@ impl Session {
             .engine
             .acquire_token_interactive(&scopes, &InteractiveOptions::default(), opener, cancel)
             .await?;
-        Ok(self.summarise(result, true))
+        Ok(self.summarise(result, true).await)
     }
 
     /// The desktop pattern: a token for `scopes` (default ones when empty) silently from the cache or by refreshing;
@@ -263,7 +271,7 @@ impl Session {
             ))),
         };
         let ui = match silent {
-            Ok(result) => return Ok(self.summarise(result, false)),
+            Ok(result) => return Ok(self.summarise(result, false).await),
             Err(CoreError::UiRequired(ui)) => ui,
             Err(error) => return Err(error),
         };
@@ -280,7 +288,7 @@ impl Session {
             .engine
             .acquire_token_interactive(&scopes, &options, opener, cancel)
             .await?;
-        Ok(self.summarise(result, true))
+        Ok(self.summarise(result, true).await)
     }
 
     /// A fresh token for the active account without the user, as the tray's quick refresh does: the refresh token is
@@ -296,7 +304,7 @@ impl Session {
             .engine
             .acquire_token_silent(&scopes, &account, &options)
             .await?;
-        Ok(self.summarise(result, false))
+        Ok(self.summarise(result, false).await)
     }
 
     /// A token for `scopes` (default ones when empty) as `account` (the active one when `None`), silently only: the
@@ -313,7 +321,7 @@ impl Session {
             .acquire_token_silent(&scopes, &home, &SilentOptions::default())
             .await?;
         let token = result.access_token.clone();
-        Ok((self.summarise(result, false), token))
+        Ok((self.summarise(result, false).await, token))
     }
 
     /// Starts a device-code sign-in for the default scopes: the code and where to enter it.
@@ -333,7 +341,7 @@ impl Session {
             .engine
             .complete_device_code(flow, cancel, progress)
             .await?;
-        Ok(self.summarise(result, true))
+        Ok(self.summarise(result, true).await)
     }
 
     /// Username and password (ROPC). Accounts with MFA and personal accounts get a "UI required" that says so.
@@ -347,7 +355,7 @@ impl Session {
             .engine
             .acquire_token_by_username_password(&scopes, username, password)
             .await?;
-        Ok(self.summarise(result, true))
+        Ok(self.summarise(result, true).await)
     }
 
     /// Any request to the session's API (Graph) as `account` (the active one when `None`) with a token for `scopes`
@@ -368,7 +376,7 @@ impl Session {
         let response = ApiClient::new(&self.engine, self.api.clone().with_scopes(scopes))
             .send(&home, request, cancel)
             .await;
-        self.persist();
+        self.persist().await;
         response.map(ApiResult::of)
     }
 
@@ -377,7 +385,7 @@ impl Session {
         let photo = ApiClient::new(&self.engine, self.api.clone())
             .photo(account, &Cancel::new())
             .await;
-        self.persist();
+        self.persist().await;
         photo
     }
 
@@ -387,7 +395,7 @@ impl Session {
             .me(account, &Cancel::new())
             .await;
         // A profile call may have refreshed a token: keep the cache current.
-        self.persist();
+        self.persist().await;
         profile
     }
 
@@ -401,7 +409,7 @@ impl Session {
     ) -> Result<crate::cache::interop::ImportSummary, CoreError> {
         self.engine.instance_metadata().await;
         let summary = self.engine.import_cache(json)?;
-        self.engine.save_to(&self.cache_file)?;
+        self.engine.save_off_runtime(&self.cache_file).await?;
         if self.active().is_none() {
             self.set_active(
                 self.engine
@@ -430,6 +438,6 @@ impl Session {
                     .map(|a| a.home_account_id.clone()),
             );
         }
-        Ok(self.persist())
+        Ok(Self::warning_for(self.engine.save_to(&self.cache_file)))
     }
 }

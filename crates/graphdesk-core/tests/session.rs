@@ -14,8 +14,9 @@ use graphdesk_core::error::CoreError;
 use graphdesk_core::flows::auth_code::{Cancel, Opener};
 use graphdesk_core::graph::{Api, ApiRequest};
 use graphdesk_core::http::ReqwestClient;
-use graphdesk_core::keystore::InMemoryKeyStore;
+use graphdesk_core::keystore::{InMemoryKeyStore, KeyStore, KeyringError};
 use graphdesk_core::paths::AppPaths;
+use graphdesk_core::secret::{Password, SecretBytes};
 use graphdesk_core::session::{Session, SessionMode};
 use graphdesk_tenant::{DEMO_CLIENT_ID, RunningTenant, TenantServer};
 
@@ -48,7 +49,7 @@ impl Opener for Browser {
 fn open_session(
     tenant: &RunningTenant,
     dir: &std::path::Path,
-    keys: Arc<InMemoryKeyStore>,
+    keys: Arc<dyn KeyStore>,
 ) -> (Session, Option<String>) {
     let config = ClientConfig::builder(DEMO_CLIENT_ID)
         .authority(tenant.authority("organizations"))
@@ -512,4 +513,102 @@ async fn hostile_sign_in_links_are_refused_typed_and_cause_no_token_request() {
         .filter(|r| r.grant_type.is_some())
         .count();
     assert_eq!(token_requests, 1, "exactly the genuine code redemption");
+}
+
+/// A keyring that holds every call while it is shut, as an unlock prompt does.
+#[derive(Debug, Default)]
+struct ShutKeyring {
+    keys: InMemoryKeyStore,
+    shut: std::sync::Mutex<bool>,
+    opened: std::sync::Condvar,
+    asked: std::sync::atomic::AtomicBool,
+}
+
+impl ShutKeyring {
+    fn shut() -> Self {
+        let keyring = Self::default();
+        *keyring.shut.lock().expect("lock") = true;
+        keyring
+    }
+
+    fn open(&self) {
+        *self.shut.lock().expect("lock") = false;
+        self.opened.notify_all();
+    }
+
+    fn is_shut(&self) -> bool {
+        *self.shut.lock().expect("lock")
+    }
+
+    fn wait(&self) {
+        self.asked.store(true, std::sync::atomic::Ordering::SeqCst);
+        let shut = self.shut.lock().expect("lock");
+        drop(self.opened.wait_while(shut, |shut| *shut).expect("lock"));
+    }
+}
+
+impl KeyStore for ShutKeyring {
+    fn get(&self, name: &str) -> Result<Option<SecretBytes>, KeyringError> {
+        self.wait();
+        self.keys.get(name)
+    }
+    fn set(&self, name: &str, value: &SecretBytes) -> Result<(), KeyringError> {
+        self.wait();
+        self.keys.set(name, value)
+    }
+    fn delete(&self, name: &str) -> Result<bool, KeyringError> {
+        self.wait();
+        self.keys.delete(name)
+    }
+}
+
+/// A save waiting on the keyring (an unlock prompt) holds no lock a lookup needs and no async worker: on a runtime
+/// with one thread, a silent lookup answers from the cache while the save still waits.
+#[tokio::test(flavor = "current_thread")]
+async fn a_save_waiting_on_the_keyring_does_not_block_a_silent_lookup() {
+    let tenant = TenantServer::new().start().await.expect("tenant");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let keyring = Arc::new(ShutKeyring::shut());
+    let (session, _) = open_session(&tenant, dir.path(), keyring.clone());
+    let session = Arc::new(session);
+    // Whatever happens, the keyring opens after a while: a save that blocks the runtime cannot hang the test.
+    let watchdog = {
+        let keyring = keyring.clone();
+        std::thread::spawn(move || {
+            let shut = keyring.shut.lock().expect("lock");
+            let waited = keyring
+                .opened
+                .wait_timeout_while(shut, Duration::from_secs(8), |s| *s);
+            drop(waited.expect("lock"));
+            keyring.open();
+        })
+    };
+    let sign_in = tokio::spawn({
+        let session = session.clone();
+        async move {
+            session
+                .sign_in_with_password("adele@contoso.example", &Password::new("demo"))
+                .await
+        }
+    });
+    while !keyring.asked.load(std::sync::atomic::Ordering::SeqCst) {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let (summary, _) = session
+        .token_silent(Some("adele@contoso.example"), &[])
+        .await
+        .expect("the token from the cache");
+    assert_eq!(summary.source, TokenSource::Cache);
+    assert!(
+        keyring.is_shut(),
+        "the silent lookup answered only after the keyring opened: the save held it up"
+    );
+    keyring.open();
+    let signed_in = sign_in.await.expect("the sign-in task").expect("signed in");
+    assert_eq!(
+        signed_in.cache_warning, None,
+        "the save finished once the keyring opened"
+    );
+    assert!(dir.path().join("token_cache.bin").exists());
+    watchdog.join().expect("watchdog");
 }

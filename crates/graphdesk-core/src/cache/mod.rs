@@ -140,9 +140,25 @@ impl TokenCache {
         self.touched = Touched::default();
     }
 
+    /// Takes what changed since the last save, as a save that is about to write the current state does; a save whose
+    /// write fails gives them back with [`Self::restore_changes`], so the next save merges them again.
+    pub fn take_changes(&mut self) -> Changes {
+        Changes(std::mem::take(&mut self.touched))
+    }
+
+    /// Gives back the changes a failed save took (added to any made since).
+    pub fn restore_changes(&mut self, changes: Changes) {
+        self.touched.extend(changes.0);
+    }
+
     /// `disk` (what another process saved) with this cache's own changes since its last load or save applied on top:
     /// entries this cache added or changed win, entries it removed go, everything else on disk stays.
-    pub fn merged_onto(&self, mut disk: CacheDocument) -> CacheDocument {
+    pub fn merged_onto(&self, disk: CacheDocument) -> CacheDocument {
+        self.merged_onto_with(disk, &Changes(self.touched.clone()))
+    }
+
+    /// As [`Self::merged_onto`], with the changes a save took from this cache.
+    pub fn merged_onto_with(&self, mut disk: CacheDocument, changes: &Changes) -> CacheDocument {
         fn apply<V: Clone>(
             touched: &BTreeSet<String>,
             ours: &BTreeMap<String, V>,
@@ -155,7 +171,7 @@ impl TokenCache {
                 };
             }
         }
-        let touched = &self.touched;
+        let touched = &changes.0;
         apply(
             &touched.access_tokens,
             &self.doc.access_tokens,
@@ -508,7 +524,7 @@ impl TokenCache {
 /// Keys of the entries a cache added, changed or removed since it was loaded or last saved, by section. A save merges
 /// just these over the file another process may have written meanwhile — instead of diffing against a full copy of
 /// the document as loaded, which doubled the cache's memory and cost a deep copy on every load and save.
-#[derive(Debug, Default)]
+#[derive(Debug, Default, Clone)]
 struct Touched {
     access_tokens: BTreeSet<String>,
     refresh_tokens: BTreeSet<String>,
@@ -519,7 +535,20 @@ struct Touched {
     other: BTreeSet<String>,
 }
 
+/// What a cache changed since its last save, taken by a save in progress (see [`TokenCache::take_changes`]).
+#[derive(Debug, Default)]
+pub struct Changes(Touched);
+
 impl Touched {
+    fn extend(&mut self, other: Touched) {
+        self.access_tokens.extend(other.access_tokens);
+        self.refresh_tokens.extend(other.refresh_tokens);
+        self.id_tokens.extend(other.id_tokens);
+        self.accounts.extend(other.accounts);
+        self.app_metadata.extend(other.app_metadata);
+        self.other.extend(other.other);
+    }
+
     fn is_empty(&self) -> bool {
         self.access_tokens.is_empty()
             && self.refresh_tokens.is_empty()

@@ -4,6 +4,10 @@
 //! aside — never deleted — and reported, and the app carries on with an empty cache. Without a keyring the answer is a
 //! typed error; a plaintext file exists only when the user opted in.
 //!
+//! A save holds the in-memory cache's lock only to merge another process's file into it and to serialise it: the
+//! keyring, the file lock, the write and the fsyncs happen outside it, so a silent lookup never waits on a disk or on
+//! a keyring's unlock prompt. Saves of one file take turns, and the key is fetched from the keyring once.
+//!
 //! File format: `GDC1` (magic and version), a 24-byte random nonce, then the AEAD ciphertext of the MSAL JSON cache (the
 //! magic is the associated data). A plaintext file is the MSAL JSON itself.
 
@@ -62,6 +66,10 @@ pub struct CacheFile {
     protection: Protection,
     /// The fingerprint of the file as this process last read or wrote it: a different one means another process saved.
     synced: std::sync::Mutex<Option<Vec<u8>>>,
+    /// Saves take turns (held across one whole save; the cache's own lock is not).
+    turn: std::sync::Mutex<()>,
+    /// The key, once fetched from (or created in) the keyring: later saves do not ask the keyring again.
+    key: std::sync::Mutex<Option<SecretBytes>>,
 }
 
 impl CacheFile {
@@ -70,6 +78,8 @@ impl CacheFile {
             path: path.into(),
             protection,
             synced: std::sync::Mutex::new(None),
+            turn: std::sync::Mutex::new(()),
+            key: std::sync::Mutex::new(None),
         }
     }
 
@@ -93,7 +103,7 @@ impl CacheFile {
                 Err("the file is encrypted but plaintext storage was chosen".to_owned())
             }
             Protection::Keyring(keys) => {
-                let key = keys.get(KEY_NAME)?.ok_or_else(|| CoreError::Cache {
+                let key = self.known_key(keys.as_ref())?.ok_or_else(|| CoreError::Cache {
                     detail: "the key of the encrypted token cache is not in the OS keyring (it may be locked, or was \
                              reset); unlock the keyring and restart GraphDesk, or sign in again"
                         .into(),
@@ -146,11 +156,29 @@ impl CacheFile {
 
     /// Writes the cache if it changed, atomically, and marks it saved.
     pub fn save(&self, cache: &mut TokenCache) -> Result<bool, CoreError> {
-        if !cache.has_changed() {
+        let shared = std::sync::RwLock::new(std::mem::take(cache));
+        let saved = self.save_shared(&shared);
+        *cache = shared.into_inner().unwrap_or_else(|p| p.into_inner());
+        saved
+    }
+
+    /// Writes the cache behind `shared` if it changed, holding its lock only to merge and serialise (module docs). A
+    /// blocking call: async callers run it on a blocking thread.
+    pub fn save_shared(&self, shared: &std::sync::RwLock<TokenCache>) -> Result<bool, CoreError> {
+        let read = |s: &std::sync::RwLock<TokenCache>| {
+            s.read().unwrap_or_else(|p| p.into_inner()).has_changed()
+        };
+        if !read(shared) {
+            return Ok(false);
+        }
+        let _turn = self.turn.lock().unwrap_or_else(|p| p.into_inner());
+        // The save before this one may have written these changes already.
+        if !read(shared) {
             return Ok(false);
         }
         let _lock = self.lock()?;
         // Another process (the CLI, a second window) may have saved since: merge our changes onto its file.
+        let mut disk = None;
         if let Ok(on_disk) = fs::read(&self.path)
             && !self.is_synced(&on_disk)
         {
@@ -158,29 +186,61 @@ impl CacheFile {
                 .open(on_disk)?
                 .and_then(|p| super::schema::parse_document(&p).map_err(|e| e.to_string()))
             {
-                Ok(disk) => *cache = TokenCache::from_document(cache.merged_onto(disk)),
+                Ok(document) => disk = Some(document),
                 Err(reason) => {
                     let moved_to = self.move_aside()?;
                     tracing::warn!(path = %moved_to.display(), %reason, "unreadable token cache moved aside before saving");
                 }
             }
         }
-        let plaintext = cache.to_json();
-        let bytes = match &self.protection {
-            Protection::PlaintextOptIn => plaintext,
-            Protection::Keyring(keys) => {
-                encrypt(&self.key_for_writing(keys.as_ref())?, &plaintext)?
-            }
+        // The key before the cache's lock: a keyring prompt must not hold up lookups.
+        let key = match &self.protection {
+            Protection::PlaintextOptIn => None,
+            Protection::Keyring(keys) => Some(self.key_for_writing(keys.as_ref())?),
         };
-        self.write_atomically(&bytes)?;
-        self.set_synced(Some(&bytes));
-        cache.mark_saved();
-        Ok(true)
+        let (plaintext, changes) = {
+            let mut cache = shared.write().unwrap_or_else(|p| p.into_inner());
+            let changes = cache.take_changes();
+            if let Some(disk) = disk {
+                let mut merged = TokenCache::from_document(cache.merged_onto_with(disk, &changes));
+                std::mem::swap(&mut *cache, &mut merged);
+            }
+            (cache.to_json(), changes)
+        };
+        let written = match &key {
+            None => Ok(plaintext),
+            Some(key) => encrypt(key, &plaintext),
+        }
+        .and_then(|bytes| self.write_atomically(&bytes).map(|()| bytes));
+        match written {
+            Ok(bytes) => {
+                self.set_synced(Some(&bytes));
+                Ok(true)
+            }
+            Err(error) => {
+                shared
+                    .write()
+                    .unwrap_or_else(|p| p.into_inner())
+                    .restore_changes(changes);
+                Err(error)
+            }
+        }
+    }
+
+    /// The key this process already holds, else the keyring's (then held); `None` when the keyring has none.
+    fn known_key(&self, keys: &dyn KeyStore) -> Result<Option<SecretBytes>, CoreError> {
+        let mut known = self.key.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(key) = known.as_ref() {
+            return Ok(Some(key.clone()));
+        }
+        let fetched = keys.get(KEY_NAME)?;
+        known.clone_from(&fetched);
+        Ok(fetched)
     }
 
     /// The key, created on first use. An existing encrypted file without a key is never overwritten with a new key.
     fn key_for_writing(&self, keys: &dyn KeyStore) -> Result<SecretBytes, CoreError> {
-        if let Some(key) = keys.get(KEY_NAME)? {
+        if let Some(key) = self.known_key(keys)? {
             return Ok(key);
         }
         if fs::read(&self.path).is_ok_and(|b| b.starts_with(MAGIC)) {
@@ -190,6 +250,7 @@ impl CacheFile {
         }
         let key = SecretBytes::new(XChaCha20Poly1305::generate_key(&mut OsRng).to_vec());
         keys.set(KEY_NAME, &key)?;
+        *self.key.lock().unwrap_or_else(|p| p.into_inner()) = Some(key.clone());
         Ok(key)
     }
 
@@ -433,9 +494,11 @@ mod tests {
         store.save(&mut cache_with("AT")).expect("saved");
         let before = fs::read(store.path()).expect("file");
         keys.delete(KEY_NAME).expect("deleted");
-        assert!(matches!(store.load(), Err(CoreError::Cache { .. })));
+        // The next start (the key is fetched once per process, so this one still holds it).
+        let restarted = file(dir.path(), keys.clone());
+        assert!(matches!(restarted.load(), Err(CoreError::Cache { .. })));
         assert!(matches!(
-            store.save(&mut cache_with("AT2")),
+            restarted.save(&mut cache_with("AT2")),
             Err(CoreError::Cache { .. })
         ));
         assert_eq!(fs::read(store.path()).expect("file"), before, "untouched");

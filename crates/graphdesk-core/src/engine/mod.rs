@@ -85,7 +85,8 @@ pub struct TokenEngine {
     pub(crate) http: Arc<dyn HttpClient>,
     pub(crate) clock: Arc<dyn Clock>,
     pub(crate) sleeper: Arc<dyn Sleeper>,
-    cache: RwLock<TokenCache>,
+    /// Shared with saves, which run on a blocking thread and hold the lock only to merge and serialise.
+    cache: Arc<RwLock<TokenCache>>,
     refresh_locks: Mutex<HashMap<String, Arc<RefreshLock>>>,
     pub(crate) pending: Arc<crate::engine::flows::pending::PendingAuthorizations>,
     /// Where this app's tokens live in the cache (computed once: every lookup uses it).
@@ -116,7 +117,7 @@ impl TokenEngine {
             http,
             clock,
             sleeper,
-            cache: RwLock::new(TokenCache::new()),
+            cache: Arc::new(RwLock::new(TokenCache::new())),
             refresh_locks: Mutex::new(HashMap::new()),
             pending: Arc::new(crate::engine::flows::pending::PendingAuthorizations::new(
                 redirect,
@@ -146,9 +147,26 @@ impl TokenEngine {
         write(&mut self.cache.write().unwrap_or_else(|p| p.into_inner()))
     }
 
-    /// Writes the cache to `file` if it changed since the last save; `Ok(false)` when there was nothing to write.
+    /// Writes the cache to `file` if it changed since the last save; `Ok(false)` when there was nothing to write. A
+    /// blocking call (keyring, file lock, fsync); lookups go on meanwhile. Async callers use [`Self::save_off_runtime`].
     pub fn save_to(&self, file: &crate::cache::persist::CacheFile) -> Result<bool, CoreError> {
-        self.write_cache(|cache| file.save(cache))
+        file.save_shared(&self.cache)
+    }
+
+    /// [`Self::save_to`] on a blocking thread, so neither a slow disk nor a keyring's unlock prompt holds up the async
+    /// runtime's workers.
+    pub async fn save_off_runtime(
+        &self,
+        file: &Arc<crate::cache::persist::CacheFile>,
+    ) -> Result<bool, CoreError> {
+        let (cache, file) = (self.cache.clone(), file.clone());
+        tokio::task::spawn_blocking(move || file.save_shared(&cache))
+            .await
+            .unwrap_or_else(|stopped| {
+                Err(CoreError::Cache {
+                    detail: format!("the save stopped before it finished ({stopped})"),
+                })
+            })
     }
 
     /// Merges a cache written by MSAL Python, msal-node, MSAL .NET or another GraphDesk, recognising this app's entries
