@@ -1,8 +1,8 @@
 //! Tauri commands: one-liners over the core service, so their behaviour is tested in `graphdesk-core` and here without a
 //! window. Errors cross as [`IpcError`].
 
-use graphdesk_core::AppStatus;
 use graphdesk_core::engine::Account;
+use graphdesk_core::error::RequestField;
 use graphdesk_core::flows::device_code::DeviceCodeFlow;
 use graphdesk_core::graph::{ApiRequest, UserProfile};
 use graphdesk_core::http::Method;
@@ -10,9 +10,10 @@ use graphdesk_core::secret::Password;
 use graphdesk_core::service::RedirectReceipt;
 use graphdesk_core::session::{ApiResult, TokenSummary};
 use graphdesk_core::settings::Settings;
+use graphdesk_core::{AppStatus, CoreError};
 use tauri::{AppHandle, State};
 
-use crate::events;
+use crate::{events, ipc};
 
 use crate::opener::AppOpener;
 
@@ -114,11 +115,11 @@ pub async fn sign_in_with_device_code<R: tauri::Runtime>(
     let session = state.service().require_session()?;
     let flow: DeviceCodeFlow = session.start_device_code().await?;
     state.set_device_page(Some(flow.verification_uri.clone()));
-    events::emit(&app, crate::ipc::DEVICE_CODE, flow.clone());
+    events::emit::<ipc::DeviceCodeShown, _>(&app, flow.clone());
     let progress_app = app.clone();
     let outcome = session
         .complete_device_code(&flow, &cancel, move |progress| {
-            events::emit(&progress_app, crate::ipc::DEVICE_CODE_PROGRESS, progress);
+            events::emit::<ipc::DeviceCodeProgressed, _>(&progress_app, progress);
         })
         .await;
     state.set_device_page(None);
@@ -134,9 +135,9 @@ pub fn open_device_page<R: tauri::Runtime>(
     state: State<'_, AppState>,
 ) -> Result<(), IpcError> {
     use graphdesk_core::flows::auth_code::Opener as _;
-    let page = state.device_page().ok_or(IpcError::Config {
-        field: "deviceCode".into(),
-        message: "No device-code sign-in is in progress.".into(),
+    let page = state.device_page().ok_or(CoreError::InvalidRequest {
+        field: RequestField::DeviceCode,
+        reason: "no device-code sign-in is in progress".into(),
     })?;
     Ok(AppOpener::new(app).open(&page)?)
 }
@@ -172,7 +173,7 @@ pub async fn graph_request<R: tauri::Runtime>(
         .call_api(account, &request.scopes, &api_request, &cancel)
         .await
     {
-        Err(graphdesk_core::CoreError::UiRequired(_)) => {
+        Err(CoreError::UiRequired(_)) => {
             let opener = AppOpener::new(app.clone());
             let sign_in = state.start(Work::SignIn);
             let summary = session
@@ -189,6 +190,7 @@ pub async fn graph_request<R: tauri::Runtime>(
 
 /// What the request bar sends.
 #[derive(Debug, serde::Deserialize)]
+#[cfg_attr(test, derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct GraphRequest {
     account: Option<String>,
@@ -206,17 +208,20 @@ impl GraphRequest {
     fn to_api_request(&self) -> Result<ApiRequest, IpcError> {
         let path = self.path.trim();
         if path.is_empty() {
-            return Err(IpcError::Config {
-                field: "path".into(),
-                message: "Enter a path such as /me or /users?$top=5.".into(),
-            });
+            return Err(CoreError::InvalidRequest {
+                field: RequestField::Path,
+                reason: "enter a path such as /me or /users?$top=5".into(),
+            }
+            .into());
         }
         let body = match self.body.trim() {
             "" => None,
-            text => Some(serde_json::from_str(text).map_err(|e| IpcError::Config {
-                field: "body".into(),
-                message: format!("The body is not JSON: {e}"),
-            })?),
+            text => Some(
+                serde_json::from_str(text).map_err(|e| CoreError::InvalidRequest {
+                    field: RequestField::Body,
+                    reason: format!("not JSON ({e})"),
+                })?,
+            ),
         };
         Ok(ApiRequest {
             method: self.method,
@@ -451,10 +456,13 @@ mod tests {
         let dir = tempfile::tempdir().expect("temp dir");
         let (app, window) = demo_app(dir.path());
         let (code_tx, code_rx) = std::sync::mpsc::channel::<String>();
-        window.listen(crate::ipc::DEVICE_CODE, move |event| {
-            let flow: serde_json::Value = serde_json::from_str(event.payload()).expect("json");
-            let _ = code_tx.send(flow["userCode"].as_str().expect("a user code").to_owned());
-        });
+        window.listen(
+            <crate::ipc::DeviceCodeShown as crate::ipc::Event>::NAME,
+            move |event| {
+                let flow: serde_json::Value = serde_json::from_str(event.payload()).expect("json");
+                let _ = code_tx.send(flow["userCode"].as_str().expect("a user code").to_owned());
+            },
+        );
         let sign_in_window = window.clone();
         let sign_in = std::thread::spawn(move || {
             invoke_with(

@@ -29,9 +29,8 @@ pub const KEYRING_SERVICE: &str = "GraphDesk";
 const STATE_FILE: &str = "demo_tenant_state.json";
 
 fn tenant_error(e: impl std::fmt::Display) -> CoreError {
-    CoreError::Config {
-        field: "demo tenant".into(),
-        reason: e.to_string(),
+    CoreError::DemoUnavailable {
+        detail: e.to_string(),
     }
 }
 
@@ -114,10 +113,7 @@ fn demo_session(
         .default_scopes(["User.Read"])
         .build()?;
     let http = ReqwestClient::new(Duration::from_secs(30), Some(ca_pem))
-        .map_err(|e| CoreError::Config {
-            field: "extra_root_ca_pem".into(),
-            reason: e.to_string(),
-        })?
+        .map_err(tenant_error)?
         .shared();
     let engine = TokenEngine::new(config, http, Arc::new(SystemClock), Arc::new(TokioSleeper));
     let cache_file = CacheFile::new(

@@ -23,21 +23,30 @@ impl<R: Runtime> AppOpener<R> {
 
 impl<R: Runtime> Opener for AppOpener<R> {
     fn open(&self, url: &str) -> Result<(), CoreError> {
-        let failed = |detail: String| CoreError::Config {
-            field: "browser".into(),
-            reason: format!("could not open the sign-in page: {detail}"),
-        };
+        // The launchers' errors quote the command line, and so the sign-in URL with its `state`, `nonce` and PKCE
+        // challenge: only the kind of failure is kept (SECURITY.md: errors carry reasons, never values).
         match std::env::var_os(BROWSER_ENV).filter(|v| !v.is_empty()) {
             Some(browser) => std::process::Command::new(browser)
                 .arg(url)
                 .spawn()
                 .map(drop)
-                .map_err(|e| failed(e.to_string())),
-            None => self
-                .app
-                .opener()
-                .open_url(url, None::<&str>)
-                .map_err(|e| failed(e.to_string())),
+                .map_err(|e| CoreError::BrowserUnavailable {
+                    kind: e.kind().to_string(),
+                }),
+            None => self.app.opener().open_url(url, None::<&str>).map_err(|e| {
+                CoreError::BrowserUnavailable {
+                    kind: opener_failure(&e).to_owned(),
+                }
+            }),
         }
+    }
+}
+
+/// What kind of failure the opener plugin reported, in words that hold no part of the URL.
+fn opener_failure(error: &tauri_plugin_opener::Error) -> &'static str {
+    match error {
+        tauri_plugin_opener::Error::Io(_) => "the launcher could not be run",
+        tauri_plugin_opener::Error::UnknownProgramName(_) => "no such browser",
+        _ => "the desktop has no handler for web links",
     }
 }

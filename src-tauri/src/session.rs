@@ -54,7 +54,7 @@ fn open_configured(
     let config = settings.client_config()?;
     let http = ReqwestClient::new(Duration::from_secs(30), config.extra_root_ca_pem.as_deref())
         .map_err(|e| CoreError::Config {
-            field: "extra_root_ca_file".into(),
+            field: graphdesk_core::error::ConfigField::ExtraRootCaFile,
             reason: e.to_string(),
         })?
         .shared();

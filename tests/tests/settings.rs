@@ -23,7 +23,12 @@ fn settings_are_validated_then_switch_between_configured_and_demo_mode() {
     app.type_into("#settings-client-id", "not a client id");
     app.click("#settings-save");
     let error = app.wait_for("the field error", "#settings-error:not([hidden])");
-    assert!(error.contains("client_id"), "{error}");
+    assert!(error.to_lowercase().contains("client id"), "{error}");
+    assert_eq!(
+        app.attribute_of("#settings-error", "data-field").as_deref(),
+        Some("clientId"),
+        "the error names the field the form marks"
+    );
     assert!(app.session().find("#settings-client-id.invalid").is_some());
     assert_eq!(
         app.wait_for("still demo", "#mode.demo"),

@@ -1,7 +1,7 @@
 // The accounts panel and the profile card: renders what the shell answers, and asks for profile, photo, the active
 // account and sign-out.
 import { commands } from "./ipc";
-import type { Account, UserProfile } from "./types";
+import type { Account, UserProfile } from "./ipc.gen";
 import { loadToken } from "./token";
 import { addActivity, describeError, element, renderStatus, showNotice } from "./view";
 

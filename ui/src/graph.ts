@@ -1,7 +1,8 @@
 // The Graph panel's request bar: method, path, scopes and body go to the shell; status, time, ids, headers and the
 // pretty-printed body come back. "Next page" follows @odata.nextLink.
 import { commands } from "./ipc";
-import type { ApiResult, GraphRequest, IpcError } from "./types";
+import type { CallError } from "./ipc";
+import type { ApiResult, GraphRequest } from "./ipc.gen";
 import { addActivity, describeError, element } from "./view";
 
 const METHODS: readonly GraphRequest["method"][] = ["GET", "POST", "PATCH", "PUT", "DELETE"];
@@ -33,7 +34,7 @@ function renderResult(result: ApiResult): void {
   next.dataset.link = result.nextLink ?? "";
 }
 
-function renderError(error: IpcError): void {
+function renderError(error: CallError): void {
   element("graph-result", HTMLElement).hidden = false;
   const status = element("graph-status", HTMLElement);
   status.className = "pill unreadable";

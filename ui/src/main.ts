@@ -5,7 +5,7 @@ import { commands, events } from "./ipc";
 import { wireSettings } from "./settings";
 import { showDeviceCode, showDeviceCodeProgress, wireSignIn } from "./signin";
 import { loadToken, renderToken, wireToken } from "./token";
-import type { RedirectReceipt } from "./types";
+import type { RedirectReceipt } from "./ipc.gen";
 import { addActivity, describeError, describeReceipt, element, showNotice } from "./view";
 
 async function quickRefresh(): Promise<void> {

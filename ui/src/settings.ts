@@ -4,7 +4,7 @@ import { refreshAccounts, refreshStatus, renderProfile } from "./accounts";
 import { commands } from "./ipc";
 import { parseScopes } from "./graph";
 import { loadToken } from "./token";
-import type { Settings } from "./types";
+import type { ConfigField, Settings } from "./ipc.gen";
 import { addActivity, describeError, element, showNotice } from "./view";
 
 const CLOUDS: readonly Settings["cloud"][] = ["global", "usGovernment", "china"];
@@ -36,7 +36,7 @@ function read(): Settings {
   };
 }
 
-function markInvalid(field: string | null, message: string | null): void {
+function markInvalid(field: ConfigField | null, message: string | null): void {
   for (const input of element("settings-form", HTMLFormElement).querySelectorAll<HTMLElement>("[data-field]")) {
     input.classList.toggle("invalid", input.dataset.field === field);
   }

@@ -2,7 +2,7 @@
 // Each reports progress, can be cancelled, and ends by re-reading the accounts.
 import { refreshAccounts, showProfile } from "./accounts";
 import { commands } from "./ipc";
-import type { DeviceCodeFlow, DeviceCodeProgress, TokenSummary } from "./types";
+import type { DeviceCodeFlow, DeviceCodeProgress, TokenSummary } from "./ipc.gen";
 import type { Outcome } from "./ipc";
 import { addActivity, describeError, element, showNotice } from "./view";
 import { expiresIn, renderToken } from "./token";

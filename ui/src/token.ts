@@ -1,7 +1,7 @@
 // The token panel: the active account's token as jwt.ms would show it — scopes, a ticking expiry, where it came from,
 // the decoded header and claims — and the token itself only when the user clicks Copy.
 import { commands } from "./ipc";
-import type { TokenSource, TokenSummary } from "./types";
+import type { TokenSource, TokenSummary } from "./ipc.gen";
 import { addActivity, describeError, element, showNotice } from "./view";
 
 const SOURCES: Record<TokenSource, string> = {

@@ -1,5 +1,6 @@
 // Rendering helpers: look elements up once, write text only (never markup), and describe outcomes in words.
-import type { AppStatus, IpcError, RedirectReceipt } from "./types";
+import type { CallError } from "./ipc";
+import type { AppStatus, RedirectError, RedirectReceipt } from "./ipc.gen";
 
 export function element<T extends HTMLElement>(id: string, kind: { new (): T }): T {
   const found = document.getElementById(id);
@@ -54,30 +55,75 @@ export function renderStatus(status: AppStatus): void {
   }
 }
 
-/** A sentence for an error, in words a user can act on. */
-export function describeError(error: IpcError): string {
+/** ", AADSTS50076 correlation id …" — what support needs, when the platform said it. */
+function serverIds(aadsts: number | null, correlationId: string | null): string {
+  const parts = [aadsts === null ? "" : `AADSTS${aadsts}`, correlationId === null ? "" : `correlation id ${correlationId}`];
+  const ids = parts.filter((p) => p !== "").join(" ");
+  return ids === "" ? "" : ` (${ids})`;
+}
+
+function sentence(text: string): string {
+  const trimmed = text.trim();
+  const capital = `${trimmed[0]?.toUpperCase() ?? ""}${trimmed.slice(1)}`;
+  return /[.!?)]$/.test(capital) ? capital : `${capital}.`;
+}
+
+/** A sentence for an error, in words a user can act on: every kind the shell sends is handled (tsc checks it). */
+export function describeError(error: CallError): string {
   switch (error.kind) {
     case "notSignedIn":
-      return "Not signed in. Sign in first, then refresh.";
-    case "config":
-      return `${error.message[0]?.toUpperCase() ?? ""}${error.message.slice(1)}.`;
-    case "uiRequired": {
-      const code = error.detail.aadsts ? ` AADSTS${error.detail.aadsts}` : "";
-      const id = error.detail.correlationId ? ` correlation id ${error.detail.correlationId}` : "";
-      return `${error.message}${code || id ? ` (${`${code}${id}`.trim()})` : ""}`;
-    }
-    case "server": {
-      const code = error.detail.aadsts ? ` AADSTS${error.detail.aadsts}` : "";
-      const id = error.detail.correlationId ? ` correlation id ${error.detail.correlationId}` : "";
-      return `${error.message}${code || id ? ` (${`${code}${id}`.trim()})` : ""}`;
-    }
+      return "Not signed in. Sign in first, then try again.";
+    case "uiRequired":
+      return `${sentence(error.message)}${serverIds(error.detail.aadsts, error.detail.correlationId)}`;
+    case "server":
+      return `${sentence(error.message)}${serverIds(error.detail.aadsts, error.detail.correlationId)}`;
     case "graph":
-      return `${error.message}${error.detail.requestId ? ` (request-id ${error.detail.requestId})` : ""}`;
+      return `${sentence(error.message)}${error.detail.requestId ? ` (request-id ${error.detail.requestId})` : ""}`;
+    case "network":
+      return sentence(error.message);
+    case "timeout":
+      return "The server did not answer in time. Try again.";
+    case "throttled":
+      return `The server is busy. Try again in ${error.retryAfter} s.`;
+    case "protocol":
+      return sentence(`The server's answer could not be understood: ${error.message}`);
+    case "cancelled":
+      return "The sign-in was cancelled.";
+    case "declined":
+      return "The sign-in was declined at the sign-in page. Start it again to sign in.";
     case "signInRefused":
-      return `${error.message}${error.aadsts ? ` (AADSTS${error.aadsts})` : ""}`;
+      return `${sentence(error.message)}${error.aadsts === null ? "" : ` (AADSTS${error.aadsts})`}`;
+    case "signInTimeout":
+      return "The sign-in took too long. Start it again.";
+    case "invalidIdToken":
+      return sentence(error.message);
+    case "cache":
+      return sentence(error.message);
+    case "config":
+      return sentence(error.message);
+    case "invalidRequest":
+      return sentence(error.message);
+    case "settingsFile":
+      return sentence(error.message);
+    case "keyring":
+      return sentence(error.message);
+    case "redirect":
+      return sentence(REDIRECT_REASONS[error.detail.reason]);
+    case "browserUnavailable":
+      return sentence(error.message);
+    case "demoUnavailable":
+      return sentence(error.message);
+    case "unsupported":
+      return sentence(error.message);
+    case "internal":
+      return sentence(`GraphDesk failed: ${error.message}`);
     default:
-      return error.message;
+      return unreachable(error);
   }
+}
+
+function unreachable(error: never): string {
+  return `Unexpected error ${JSON.stringify(error)}`;
 }
 
 export function showNotice(text: string | null): void {
@@ -112,12 +158,13 @@ export function describeReceipt(receipt: RedirectReceipt): { what: string; why: 
   const reason = receipt.result.Err.reason;
   return {
     what: `Sign-in link ${receipt.fingerprint} rejected`,
-    why: REDIRECT_REASONS[reason] ?? `refused (${reason})`,
+    why: REDIRECT_REASONS[reason],
     verdict: reason,
   };
 }
 
-const REDIRECT_REASONS: Record<string, string> = {
+/** Why a sign-in link was refused, for every reason the shell has (tsc checks the list is complete). */
+const REDIRECT_REASONS: Record<RedirectError["reason"], string> = {
   noSignInInProgress: "No sign-in is waiting for it. Start the sign-in from GraphDesk.",
   wrongTarget: "It is not a GraphDesk sign-in redirect.",
   malformed: "It is not a valid link.",
@@ -128,4 +175,7 @@ const REDIRECT_REASONS: Record<string, string> = {
   forbiddenParameter: "It carries a token, which a genuine redirect never does.",
   missingParameter: "It lacks a code or state.",
   codeAndError: "It carries both a code and an error.",
+  unknownState: "It does not belong to the sign-in in progress.",
+  replayedState: "It was already used.",
+  expiredState: "The sign-in it answers has expired. Start it again.",
 };

@@ -39,7 +39,7 @@ impl Api {
     /// Any https API with its scopes (a web API is defined by its scopes).
     pub fn custom(base: &str, scopes: Vec<String>) -> Result<Self, CoreError> {
         let invalid = |reason: &str| CoreError::Config {
-            field: "api".into(),
+            field: crate::error::ConfigField::Api,
             reason: reason.into(),
         };
         let base = Url::parse(base.trim_end_matches('/'))
@@ -66,16 +66,16 @@ impl Api {
     /// The absolute URL of `path` (`/me`, `me/messages?$top=5`) or of a full URL on the same host (`@odata.nextLink`).
     pub(crate) fn url(&self, path: &str) -> Result<Url, CoreError> {
         if path.starts_with("https://") {
-            let url = Url::parse(path).map_err(|_| CoreError::Config {
-                field: "path".into(),
+            let url = Url::parse(path).map_err(|_| CoreError::InvalidRequest {
+                field: crate::error::RequestField::Path,
                 reason: "not a URL".into(),
             })?;
             // Tokens go only to the API's own host: a next link elsewhere is refused.
             if url.host_str() != self.base.host_str()
                 || url.port_or_known_default() != self.base.port_or_known_default()
             {
-                return Err(CoreError::Config {
-                    field: "path".into(),
+                return Err(CoreError::InvalidRequest {
+                    field: crate::error::RequestField::Path,
                     reason: format!(
                         "{} is not on the API's host; its token is not sent there",
                         url.host_str().unwrap_or("?")
@@ -89,8 +89,8 @@ impl Api {
             self.base.as_str().trim_end_matches('/'),
             path.trim_start_matches('/')
         );
-        Url::parse(&joined).map_err(|_| CoreError::Config {
-            field: "path".into(),
+        Url::parse(&joined).map_err(|_| CoreError::InvalidRequest {
+            field: crate::error::RequestField::Path,
             reason: "the path does not make a valid URL".into(),
         })
     }

@@ -28,7 +28,7 @@ pub struct Authority {
 
 fn invalid(reason: impl Into<String>) -> CoreError {
     CoreError::Config {
-        field: "authority".into(),
+        field: crate::error::ConfigField::Tenant,
         reason: reason.into(),
     }
 }
@@ -249,7 +249,13 @@ mod tests {
             "https://x/t?q=1",
         ] {
             assert!(
-                matches!(Authority::entra(bad), Err(CoreError::Config { ref field, .. }) if field == "authority"),
+                matches!(
+                    Authority::entra(bad),
+                    Err(CoreError::Config {
+                        field: crate::error::ConfigField::Tenant,
+                        ..
+                    })
+                ),
                 "{bad}"
             );
         }

@@ -8,6 +8,7 @@ use serde::Serialize;
 
 /// The state of the token cache file on disk.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "state", rename_all = "camelCase")]
 pub enum CacheStatus {
     /// No cache file yet: nobody has signed in on this machine (or the data directory moved).

@@ -3,7 +3,7 @@
 //! so a configuration that exists is a configuration that works.
 
 use crate::authority::Authority;
-use crate::error::CoreError;
+use crate::error::{ConfigField, CoreError};
 use crate::redirect::RedirectUri;
 
 /// The redirect URI a desktop app registers for the deep link (`graphdesk://auth`).
@@ -39,9 +39,9 @@ pub struct ClientConfigBuilder {
     instance_metadata: Option<Vec<u8>>,
 }
 
-fn invalid(field: &str, reason: &str) -> CoreError {
+fn invalid(field: ConfigField, reason: &str) -> CoreError {
     CoreError::Config {
-        field: field.into(),
+        field,
         reason: reason.into(),
     }
 }
@@ -135,7 +135,7 @@ impl ClientConfigBuilder {
                 .all(|c| c.is_ascii_alphanumeric() || "-._".contains(c))
         {
             return Err(invalid(
-                "client_id",
+                ConfigField::ClientId,
                 "must be the application (client) id, e.g. a GUID",
             ));
         }
@@ -151,7 +151,7 @@ impl ClientConfigBuilder {
             .any(|s| s.trim().is_empty() || s.contains(char::is_whitespace))
         {
             return Err(invalid(
-                "default_scopes",
+                ConfigField::DefaultScopes,
                 "each scope is one word, such as User.Read",
             ));
         }
@@ -159,7 +159,7 @@ impl ClientConfigBuilder {
             && !pem.contains("-----BEGIN CERTIFICATE-----")
         {
             return Err(invalid(
-                "extra_root_ca_pem",
+                ConfigField::ExtraRootCaFile,
                 "must hold PEM certificates (-----BEGIN CERTIFICATE-----)",
             ));
         }
@@ -169,7 +169,7 @@ impl ClientConfigBuilder {
             .any(|c| c.is_empty() || !c.chars().all(|ch| ch.is_ascii_alphanumeric()))
         {
             return Err(invalid(
-                "client_capabilities",
+                ConfigField::ClientCapabilities,
                 "capabilities are short words such as cp1",
             ));
         }
@@ -177,14 +177,14 @@ impl ClientConfigBuilder {
             None => None,
             Some(json) => {
                 let metadata = crate::cloud::InstanceMetadata::parse(json)
-                    .map_err(|reason| invalid("instance_metadata", &reason))?;
+                    .map_err(|reason| invalid(ConfigField::InstanceMetadata, &reason))?;
                 // MSAL .NET: supplied metadata that does not name the authority's host is an error, not a guess.
                 if metadata
                     .supplied_group_of(&authority.environment())
                     .is_none()
                 {
                     return Err(invalid(
-                        "instance_metadata",
+                        ConfigField::InstanceMetadata,
                         "does not name the authority's host among its aliases",
                     ));
                 }
@@ -207,7 +207,7 @@ impl ClientConfigBuilder {
 mod tests {
     use super::*;
 
-    fn field_of(result: Result<ClientConfig, CoreError>) -> String {
+    fn field_of(result: Result<ClientConfig, CoreError>) -> ConfigField {
         match result {
             Err(CoreError::Config { field, .. }) => field,
             other => panic!("expected a config error, got {other:?}"),
@@ -216,11 +216,17 @@ mod tests {
 
     #[test]
     fn every_invalid_field_is_named() {
-        assert_eq!(field_of(ClientConfig::builder("").build()), "client_id");
-        assert_eq!(field_of(ClientConfig::builder("a b").build()), "client_id");
+        assert_eq!(
+            field_of(ClientConfig::builder("").build()),
+            ConfigField::ClientId
+        );
+        assert_eq!(
+            field_of(ClientConfig::builder("a b").build()),
+            ConfigField::ClientId
+        );
         assert_eq!(
             field_of(ClientConfig::builder("c").authority("http://x/y").build()),
-            "authority"
+            ConfigField::Tenant
         );
         assert_eq!(
             field_of(
@@ -228,7 +234,7 @@ mod tests {
                     .redirect_uri("https://x/cb")
                     .build()
             ),
-            "redirect_uri"
+            ConfigField::RedirectUri
         );
         assert_eq!(
             field_of(
@@ -236,11 +242,11 @@ mod tests {
                     .default_scopes(["User Read"])
                     .build()
             ),
-            "default_scopes"
+            ConfigField::DefaultScopes
         );
         assert_eq!(
             field_of(ClientConfig::builder("c").extra_root_ca_pem("nope").build()),
-            "extra_root_ca_pem"
+            ConfigField::ExtraRootCaFile
         );
         assert_eq!(
             field_of(
@@ -248,7 +254,7 @@ mod tests {
                     .client_capabilities(["cp 1"])
                     .build()
             ),
-            "client_capabilities"
+            ConfigField::ClientCapabilities
         );
         assert!(
             ClientConfig::builder("5a1e0d3c-9b7f-4e21-8c6d-0f2a4b6c8e10")

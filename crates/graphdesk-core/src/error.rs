@@ -6,6 +6,7 @@ use serde::Serialize;
 /// Why a token cannot be had without the user: the seed's `MsalUiRequiredException`. "Nothing cached" and "the refresh
 /// was refused" are different reasons, as in MSAL.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum UiRequiredReason {
     /// The account is not in the cache.
@@ -29,6 +30,7 @@ pub enum UiRequiredReason {
 
 /// Everything the UI needs to explain a "UI required" answer and to retry interactively.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct UiRequired {
     pub reason: UiRequiredReason,
@@ -60,6 +62,7 @@ impl UiRequired {
 
 /// An error the identity platform (or a web API) answered with.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ServerError {
     pub status: u16,
@@ -82,9 +85,9 @@ impl std::fmt::Display for ServerError {
     }
 }
 
-/// Everything the core can fail with.
+/// Everything the core can fail with. Not `non_exhaustive`: the shell maps every variant to an IPC kind with no
+/// wildcard arm, so a new variant does not compile until the window can tell it apart.
 #[derive(Debug, thiserror::Error)]
-#[non_exhaustive]
 pub enum CoreError {
     /// An action needs an account and none is signed in.
     #[error("not signed in: sign in first, then try again")]
@@ -113,6 +116,9 @@ pub enum CoreError {
     /// The sign-in was cancelled by the user or the app.
     #[error("the sign-in was cancelled")]
     Cancelled,
+    /// The user declined the sign-in (a device code refused at the sign-in page: `authorization_declined`).
+    #[error("the sign-in was declined at the sign-in page; start it again to sign in")]
+    Declined,
     /// The identity platform (or the user) refused the interactive sign-in: `access_denied`, a policy, a bad request.
     #[error("the sign-in was refused: {error}{}", .description.as_deref().map(|d| format!(": {d}")).unwrap_or_default())]
     SignInRefused {
@@ -131,7 +137,22 @@ pub enum CoreError {
     Cache { detail: String },
     /// Configuration is missing or invalid; `field` names what to fix.
     #[error("invalid configuration for {field}: {reason}")]
-    Config { field: String, reason: String },
+    Config { field: ConfigField, reason: String },
+    /// A request the user made is not one that can be sent; `field` names what to fix.
+    #[error("{field}: {reason}")]
+    InvalidRequest { field: RequestField, reason: String },
+    /// The settings file could not be read or written (the settings in it stay as they were).
+    #[error("the settings file {detail}")]
+    SettingsFile { detail: String },
+    /// No browser could be opened for the sign-in. `kind` says why (the launcher's error kind), never with the
+    /// sign-in URL, which carries `state`, `nonce` and the PKCE challenge.
+    #[error(
+        "no browser could be opened for the sign-in ({kind}); set GRAPHDESK_BROWSER to a browser command, or sign in with a device code"
+    )]
+    BrowserUnavailable { kind: String },
+    /// Demo mode's emulated tenant could not start.
+    #[error("the demo tenant could not start: {detail}")]
+    DemoUnavailable { detail: String },
     /// The OS keyring failed.
     #[error(transparent)]
     Keyring(#[from] KeyringError),
@@ -141,6 +162,77 @@ pub enum CoreError {
     /// The feature does not exist on this platform (brokers outside Windows).
     #[error("{what} is not available on this platform")]
     Unsupported { what: String },
+}
+
+/// A configuration field that can be wrong: the settings' own names (camelCase, as the settings file and the window's
+/// form name them), so the window marks the input the error is about.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum ConfigField {
+    /// The application (client) id.
+    ClientId,
+    /// The tenant, or a full authority URL.
+    Tenant,
+    RedirectUri,
+    DefaultScopes,
+    /// A file of extra trusted root certificates (or its PEM text).
+    ExtraRootCaFile,
+    LogLevel,
+    /// Client capabilities (`cp1`); configuration only.
+    ClientCapabilities,
+    /// Instance metadata supplied with the configuration.
+    InstanceMetadata,
+    /// A web API's base URL.
+    Api,
+    /// Where GraphDesk keeps its files (`GRAPHDESK_DATA_DIR`, or a home directory).
+    DataDir,
+}
+
+impl std::fmt::Display for ConfigField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::ClientId => "the client id",
+            Self::Tenant => "the tenant (authority)",
+            Self::RedirectUri => "the redirect URI",
+            Self::DefaultScopes => "the default scopes",
+            Self::ExtraRootCaFile => "the extra root CA file",
+            Self::LogLevel => "the log level",
+            Self::ClientCapabilities => "the client capabilities",
+            Self::InstanceMetadata => "the instance metadata",
+            Self::Api => "the web API",
+            Self::DataDir => "the data directory",
+        })
+    }
+}
+
+/// A part of a user's request that can be wrong.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "camelCase")]
+pub enum RequestField {
+    /// A web API path or next link.
+    Path,
+    /// A request body.
+    Body,
+    /// A username for the username/password sign-in.
+    Username,
+    /// The device-code sign-in the request is about.
+    DeviceCode,
+    /// A token named by the window.
+    Token,
+}
+
+impl std::fmt::Display for RequestField {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Path => "the path",
+            Self::Body => "the body",
+            Self::Username => "the username",
+            Self::DeviceCode => "the device-code sign-in",
+            Self::Token => "the token",
+        })
+    }
 }
 
 fn ui_required_message(ui: &UiRequired) -> String {
@@ -182,6 +274,7 @@ impl CoreError {
 
 /// Why the keyring could not be used. Reasons come from the platform and never contain the secret.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "reason", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum KeyringError {
@@ -203,6 +296,7 @@ pub enum KeyringError {
 
 /// Why a redirect was refused.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "reason", rename_all = "camelCase")]
 #[non_exhaustive]
 pub enum RedirectError {
@@ -236,6 +330,7 @@ pub enum RedirectError {
 
 /// A Graph (or API) error: `{"error":{"code","message","innerError":{"request-id","client-request-id","date"}}}`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct GraphError {
     pub status: u16,

@@ -64,6 +64,7 @@ impl ApiRequest {
 
 /// An answer, with what the UI shows about it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiResponse {
     pub status: u16,
@@ -98,6 +99,7 @@ impl ApiResponse {
 
 /// A user's profile (`/me`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct UserProfile {
     pub id: String,

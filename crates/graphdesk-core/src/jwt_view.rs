@@ -6,6 +6,7 @@ use serde_json::Value;
 
 /// A JWT's readable parts.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct JwtView {
     pub header: Value,

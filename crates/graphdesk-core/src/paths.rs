@@ -34,8 +34,8 @@ impl AppPaths {
             let dir = PathBuf::from(dir);
             if !dir.is_absolute() {
                 return Err(CoreError::Config {
-                    field: DATA_DIR_ENV.into(),
-                    reason: "must be an absolute path".into(),
+                    field: crate::error::ConfigField::DataDir,
+                    reason: format!("{DATA_DIR_ENV} must be an absolute path"),
                 });
             }
             return Ok(Self::rooted_at(dir));
@@ -43,7 +43,7 @@ impl AppPaths {
         let dirs =
             directories::ProjectDirs::from("dev", "GraphDesk", "GraphDesk").ok_or_else(|| {
                 CoreError::Config {
-                    field: "home directory".into(),
+                    field: crate::error::ConfigField::DataDir,
                     reason: format!(
                         "no home directory found; set {DATA_DIR_ENV} to an absolute path"
                     ),

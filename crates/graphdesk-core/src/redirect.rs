@@ -52,7 +52,7 @@ impl RedirectUri {
     /// Parses a redirect URI: a custom scheme with a host, or `http` on a loopback host.
     pub fn parse(raw: &str) -> Result<Self, crate::CoreError> {
         let invalid = |reason: &str| crate::CoreError::Config {
-            field: "redirect_uri".into(),
+            field: crate::error::ConfigField::RedirectUri,
             reason: reason.into(),
         };
         let url = Url::parse(raw).map_err(|_| invalid("not a valid URL"))?;

@@ -17,6 +17,7 @@ pub use crate::config::DEFAULT_REDIRECT_URI;
 
 /// What the first screen shows: who we are and what state the token cache is in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct AppStatus {
     pub name: &'static str,
@@ -32,6 +33,7 @@ pub struct AppStatus {
 
 /// The outcome of one received sign-in redirect, safe to log and to show: the link's fingerprint, never its values.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct RedirectReceipt {
     /// Counts links received since start (1, 2, …), so a window that missed some can tell which ones it has shown.

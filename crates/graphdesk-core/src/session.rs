@@ -17,6 +17,7 @@ use crate::secret::{AccessToken, Password};
 
 /// Where the session's tokens come from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "kind", rename_all = "camelCase")]
 pub enum SessionMode {
     /// The built-in emulated tenant (no app registration configured): clearly not Microsoft.
@@ -32,6 +33,7 @@ pub enum SessionMode {
 
 /// The outcome of a sign-in or a refresh, as the window shows it. No token: copying one is its own explicit action.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TokenSummary {
     pub account: Account,
@@ -46,6 +48,7 @@ pub struct TokenSummary {
 
 /// A Graph (or web API) answer as the request bar shows it.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ApiResult {
     #[serde(flatten)]

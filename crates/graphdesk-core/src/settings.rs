@@ -8,13 +8,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::api::{Api, GraphVersion};
 use crate::config::ClientConfig;
-use crate::error::CoreError;
+use crate::error::{ConfigField, CoreError};
 
 /// The settings file's name in the data directory.
 pub const SETTINGS_FILE: &str = "settings.json";
 
 /// Microsoft's clouds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Cloud {
     #[default]
@@ -41,6 +42,7 @@ impl Cloud {
 
 /// The settings.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase", default)]
 pub struct Settings {
     /// The application (client) id of the app registration; empty for demo mode.
@@ -70,11 +72,15 @@ impl Default for Settings {
     }
 }
 
-fn invalid(field: &str, reason: impl Into<String>) -> CoreError {
+fn invalid(field: ConfigField, reason: impl Into<String>) -> CoreError {
     CoreError::Config {
-        field: field.into(),
+        field,
         reason: reason.into(),
     }
+}
+
+fn settings_file(detail: String) -> CoreError {
+    CoreError::SettingsFile { detail }
 }
 
 impl Settings {
@@ -89,28 +95,24 @@ impl Settings {
         let path = dir.join(SETTINGS_FILE);
         match std::fs::read(&path) {
             Ok(bytes) => serde_json::from_slice(&bytes).map_err(|e| {
-                invalid(
-                    "settings file",
-                    format!("{} is not valid settings ({e})", path.display()),
-                )
+                settings_file(format!("{} is not valid settings ({e})", path.display()))
             }),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(Self::default()),
-            Err(e) => Err(invalid(
-                "settings file",
-                format!("{} cannot be read ({e})", path.display()),
-            )),
+            Err(e) => Err(settings_file(format!(
+                "{} cannot be read ({e})",
+                path.display()
+            ))),
         }
     }
 
     /// Validates and saves to `dir` (temporary file, then rename). Invalid settings are not written.
     pub fn save(&self, dir: &Path) -> Result<(), CoreError> {
         self.validate()?;
-        let io = |e: std::io::Error| invalid("settings file", format!("cannot be written ({e})"));
+        let io = |e: std::io::Error| settings_file(format!("cannot be written ({e})"));
         std::fs::create_dir_all(dir).map_err(io)?;
         let path = dir.join(SETTINGS_FILE);
         let temp = dir.join(format!("{SETTINGS_FILE}.tmp{}", std::process::id()));
-        let text =
-            serde_json::to_vec_pretty(self).map_err(|e| invalid("settings file", e.to_string()))?;
+        let text = serde_json::to_vec_pretty(self).map_err(|e| settings_file(e.to_string()))?;
         std::fs::write(&temp, text)
             .and_then(|()| std::fs::rename(&temp, &path))
             .map_err(|e| {
@@ -123,7 +125,7 @@ impl Settings {
     pub fn validate(&self) -> Result<(), CoreError> {
         if !["error", "warn", "info", "debug", "trace"].contains(&self.log_level.as_str()) {
             return Err(invalid(
-                "log_level",
+                ConfigField::LogLevel,
                 "one of error, warn, info, debug, trace",
             ));
         }
@@ -151,8 +153,12 @@ impl Settings {
         if file.is_empty() {
             return Ok(None);
         }
-        let pem = std::fs::read_to_string(file)
-            .map_err(|e| invalid("extra_root_ca_file", format!("{file} cannot be read ({e})")))?;
+        let pem = std::fs::read_to_string(file).map_err(|e| {
+            invalid(
+                ConfigField::ExtraRootCaFile,
+                format!("{file} cannot be read ({e})"),
+            )
+        })?;
         Ok(Some(pem))
     }
 
@@ -164,7 +170,7 @@ impl Settings {
             .default_scopes(self.default_scopes.iter().map(|s| s.trim().to_owned()));
         if self.default_scopes.is_empty() {
             return Err(invalid(
-                "default_scopes",
+                ConfigField::DefaultScopes,
                 "name at least one scope, such as User.Read",
             ));
         }
@@ -189,7 +195,7 @@ impl Settings {
 mod tests {
     use super::*;
 
-    fn field(result: Result<(), CoreError>) -> String {
+    fn field(result: Result<(), CoreError>) -> ConfigField {
         match result {
             Err(CoreError::Config { field, .. }) => field,
             other => panic!("expected a config error, got {other:?}"),
@@ -240,49 +246,49 @@ mod tests {
                     client_id: "not a client id".into(),
                     ..Settings::default()
                 },
-                "client_id",
+                ConfigField::ClientId,
             ),
             (
                 Settings {
                     tenant: "not a tenant!".into(),
                     ..configured.clone()
                 },
-                "authority",
+                ConfigField::Tenant,
             ),
             (
                 Settings {
                     redirect_uri: "https://example.com/cb".into(),
                     ..configured.clone()
                 },
-                "redirect_uri",
+                ConfigField::RedirectUri,
             ),
             (
                 Settings {
                     default_scopes: vec![],
                     ..configured.clone()
                 },
-                "default_scopes",
+                ConfigField::DefaultScopes,
             ),
             (
                 Settings {
                     default_scopes: vec!["User Read".into()],
                     ..configured.clone()
                 },
-                "default_scopes",
+                ConfigField::DefaultScopes,
             ),
             (
                 Settings {
                     extra_root_ca_file: "/nonexistent.pem".into(),
                     ..configured.clone()
                 },
-                "extra_root_ca_file",
+                ConfigField::ExtraRootCaFile,
             ),
             (
                 Settings {
                     log_level: "loud".into(),
                     ..configured
                 },
-                "log_level",
+                ConfigField::LogLevel,
             ),
         ];
         for (settings, expected) in cases {
@@ -306,6 +312,9 @@ mod tests {
         settings.save(dir.path()).expect("saved");
         assert_eq!(Settings::load(dir.path()).expect("loaded"), settings);
         std::fs::write(dir.path().join(SETTINGS_FILE), b"{ nope").expect("damage");
-        assert_eq!(field(Settings::load(dir.path()).map(drop)), "settings file");
+        assert!(matches!(
+            Settings::load(dir.path()),
+            Err(CoreError::SettingsFile { .. })
+        ));
     }
 }

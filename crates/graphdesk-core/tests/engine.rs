@@ -695,7 +695,7 @@ async fn device_code_reports_progress_and_completes() {
         s.engine
             .complete_device_code(&declined, &Cancel::new(), |_| {})
             .await,
-        Err(CoreError::Cancelled)
+        Err(CoreError::Declined)
     ));
     let expired = s
         .engine
@@ -758,7 +758,10 @@ async fn username_password_and_its_clear_refusals() {
         s.engine
             .acquire_token_by_username_password(&scopes(&["User.Read"]), " ", &Password::new("x"))
             .await,
-        Err(CoreError::Config { .. })
+        Err(CoreError::InvalidRequest {
+            field: graphdesk_core::error::RequestField::Username,
+            ..
+        })
     ));
 }
 

@@ -366,7 +366,10 @@ async fn unauthorized_and_malformed_answers_are_typed() {
                 &Cancel::new()
             )
             .await,
-        Err(CoreError::Config { .. })
+        Err(CoreError::InvalidRequest {
+            field: graphdesk_core::error::RequestField::Path,
+            ..
+        })
     ));
 }
 

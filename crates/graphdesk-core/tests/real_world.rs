@@ -302,7 +302,13 @@ async fn supplied_instance_metadata_must_name_the_authority_and_replaces_discove
         .instance_metadata(supplied.to_vec())
         .build();
     assert!(
-        matches!(&config, Err(CoreError::Config { field, .. }) if field == "instance_metadata"),
+        matches!(
+            &config,
+            Err(CoreError::Config {
+                field: graphdesk_core::error::ConfigField::InstanceMetadata,
+                ..
+            })
+        ),
         "{config:?}"
     );
     let config = graphdesk_core::config::ClientConfig::builder(DEMO_CLIENT_ID)

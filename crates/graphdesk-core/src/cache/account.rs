@@ -17,6 +17,7 @@ pub fn home_tenant(home_account_id: &str) -> Option<&str> {
 
 /// A signed-in account, as the UI lists it. No secrets.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct Account {
     /// `uid.utid`: MSAL's account identifier.
@@ -33,6 +34,7 @@ pub struct Account {
 
 /// One tenant an account has signed in to (MSAL's tenant profile): the same person, a per-tenant object id.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct TenantProfile {
     pub tenant_id: String,

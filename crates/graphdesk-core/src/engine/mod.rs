@@ -35,6 +35,7 @@ const MAX_RETRY_AFTER_SECONDS: u64 = 60;
 
 /// Where a token came from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum TokenSource {
     Cache,

@@ -14,6 +14,7 @@ use crate::secret::DeviceCode;
 
 /// A started device-code sign-in: what to show the user.
 #[derive(Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct DeviceCodeFlow {
     pub user_code: String,
@@ -40,7 +41,12 @@ impl std::fmt::Debug for DeviceCodeFlow {
 
 /// Polling progress, for the UI's countdown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "camelCase")]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(
+    tag = "kind",
+    rename_all = "camelCase",
+    rename_all_fields = "camelCase"
+)]
 pub enum DeviceCodeProgress {
     /// Still waiting for the user; `seconds_left` until the code expires.
     Waiting { seconds_left: u64 },
@@ -181,7 +187,7 @@ impl TokenEngine {
                     progress(DeviceCodeProgress::SlowedDown { interval });
                 }
                 Poll::Expired => return Err(CoreError::SignInTimeout),
-                Poll::Declined => return Err(CoreError::Cancelled),
+                Poll::Declined => return Err(CoreError::Declined),
                 // A dropped or failed poll (already retried once) is tried again at the next interval, as the RFC's
                 // client would; the code's expiry ends the loop.
                 Poll::Transient => {

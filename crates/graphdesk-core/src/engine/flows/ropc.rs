@@ -16,8 +16,8 @@ impl TokenEngine {
         password: &Password,
     ) -> Result<TokenResult, CoreError> {
         if username.trim().is_empty() {
-            return Err(CoreError::Config {
-                field: "username".into(),
+            return Err(CoreError::InvalidRequest {
+                field: crate::error::RequestField::Username,
                 reason: "enter the account's username (user@contoso.com)".into(),
             });
         }
