@@ -12,7 +12,26 @@ pub type ImportGraph = BTreeMap<String, BTreeSet<String>>;
 /// The import graph of the crate whose sources are under `src`.
 pub fn import_graph(src: &Path) -> ImportGraph {
     let mut graph = ImportGraph::new();
-    for file in rust_files(src) {
+    let files = rust_files(src);
+    let mut test_only = std::collections::BTreeSet::new();
+    for file in &files {
+        let text =
+            std::fs::read_to_string(file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
+        let dir = match file.file_name().and_then(|n| n.to_str()) {
+            Some("mod.rs" | "lib.rs" | "main.rs") => file.parent().map(Path::to_path_buf),
+            _ => Some(file.with_extension("")),
+        };
+        for name in test_only_modules(&text) {
+            if let Some(dir) = &dir {
+                test_only.insert(dir.join(format!("{name}.rs")));
+                test_only.insert(dir.join(&name).join("mod.rs"));
+            }
+        }
+    }
+    for file in files {
+        if test_only.contains(&file) {
+            continue;
+        }
         let unit = unit_of(src, &file);
         let text =
             std::fs::read_to_string(&file).unwrap_or_else(|e| panic!("{}: {e}", file.display()));
@@ -65,26 +84,79 @@ fn unit_of(src: &Path, file: &Path) -> String {
     }
 }
 
-/// The text without comments and without the test modules (everything from a `#[cfg(test)]` on).
+/// The text without comments and without what `#[cfg(test)]` guards: the item after each such attribute (a `mod x;`
+/// line, or a block up to its closing brace) is left out.
 fn production_part(text: &str) -> String {
     let mut kept = String::with_capacity(text.len());
-    for line in text.lines() {
+    let mut lines = text.lines().peekable();
+    while let Some(line) = lines.next() {
         let trimmed = line.trim_start();
         if trimmed.starts_with("#[cfg(test)]") {
-            break;
+            skip_item(&mut lines);
+            continue;
         }
         if trimmed.starts_with("//") {
             continue;
         }
-        let code = match line.find("//") {
-            // A `//` inside a string (a URL) is kept: good enough, since no import sits in a string.
-            Some(at) if !line[..at].contains('"') => &line[..at],
-            _ => line,
-        };
-        kept.push_str(code);
+        kept.push_str(without_comment(line));
         kept.push('\n');
     }
     kept
+}
+
+/// The code of a line, without a trailing `//` comment. A `//` inside a string (a URL) is kept: no import sits in one.
+fn without_comment(line: &str) -> &str {
+    match line.find("//") {
+        Some(at) if !line[..at].contains('"') => &line[..at],
+        _ => line,
+    }
+}
+
+/// Skips one item: further attributes, then a line ending in `;`, or everything up to the brace that closes the block
+/// the item opens.
+fn skip_item<'a>(lines: &mut std::iter::Peekable<impl Iterator<Item = &'a str>>) {
+    let mut depth = 0i64;
+    let mut opened = false;
+    for line in lines.by_ref() {
+        let code = without_comment(line);
+        if !opened && code.trim_start().starts_with("#[") {
+            continue;
+        }
+        for c in code.chars() {
+            match c {
+                '{' => {
+                    depth += 1;
+                    opened = true;
+                }
+                '}' => depth -= 1,
+                _ => {}
+            }
+        }
+        if (opened && depth <= 0) || (!opened && code.trim_end().ends_with(';')) {
+            return;
+        }
+    }
+}
+
+/// The test-only modules declared in `text` (`#[cfg(test)] mod name;`): their files are not production code.
+fn test_only_modules(text: &str) -> Vec<String> {
+    let mut found = Vec::new();
+    let mut lines = text.lines();
+    while let Some(line) = lines.next() {
+        if !line.trim_start().starts_with("#[cfg(test)]") {
+            continue;
+        }
+        if let Some(next) = lines.next()
+            && let Some(name) = next
+                .trim()
+                .strip_prefix("mod ")
+                .or_else(|| next.trim().strip_prefix("pub(crate) mod "))
+                .and_then(|rest| rest.strip_suffix(';'))
+        {
+            found.push(name.trim().to_owned());
+        }
+    }
+    found
 }
 
 /// The units named by `crate::` paths in `code`: in `use` trees (`use crate::{a::X, b}` names `a` and `b`) and in

@@ -72,7 +72,7 @@ function sentence(text: string): string {
 export function describeError(error: CallError): string {
   switch (error.kind) {
     case "notSignedIn":
-      return "Not signed in. Sign in first, then try again.";
+      return "Not signed in. Sign in first, then refresh.";
     case "uiRequired":
       return `${sentence(error.message)}${serverIds(error.detail.aadsts, error.detail.correlationId)}`;
     case "server":
