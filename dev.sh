@@ -71,8 +71,10 @@ cmd_test() {
   ensure_packages "${BUILD_PACKAGES[@]}" "${TEST_PACKAGES[@]}"
   ensure_toolchains
   build_ui
-  say "building the app binary the end-to-end tests drive"
+  say "building the app binary and the standalone tenant the end-to-end tests drive"
+  # Two commands: built together, cargo would unify features and give the app the tenant's test controls.
   cargo build -p graphdesk
+  cargo build -p graphdesk-tenant
   say "bundling the .deb the package test installs (release build; about 6 minutes the first time)"
   (cd src-tauri && npx --yes @tauri-apps/cli@2.12.5 build --bundles deb --ci)
   say "running every test: unit, integration, peers (MSAL Python, msal-node), benchmarks once, end-to-end (Xvfb), the .deb"

@@ -14,8 +14,8 @@ mod webdriver;
 
 pub use app::App;
 pub use desktop::Desktop;
-pub use paths::{app_binary, artifacts_dir, deb_package};
+pub use paths::{app_binary, artifacts_dir, deb_package, tenant_binary};
 pub use rerun::{inside_desktop, rerun_inside};
-pub use tenant::DemoTenant;
+pub use tenant::{DemoTenant, StandaloneTenant};
 pub use wait::{poll_until, wait_until};
 pub use webdriver::{Element, Session};

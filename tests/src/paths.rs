@@ -22,6 +22,19 @@ pub fn app_binary() -> PathBuf {
     binary.canonicalize().expect("the binary path resolves")
 }
 
+/// The standalone emulated tenant: `GRAPHDESK_TENANT_BIN`, or the workspace's debug build.
+pub fn tenant_binary() -> PathBuf {
+    let binary = std::env::var_os("GRAPHDESK_TENANT_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| target_dir().join("debug/graphdesk-tenant"));
+    assert!(
+        binary.is_file(),
+        "no tenant binary at {}: build it first (`cargo build -p graphdesk-tenant`; the README's test command does this)",
+        binary.display()
+    );
+    binary
+}
+
 /// The Debian package the Tauri bundler built (`target/release/bundle/deb/*.deb`; `GRAPHDESK_DEB` overrides).
 pub fn deb_package() -> PathBuf {
     if let Some(deb) = std::env::var_os("GRAPHDESK_DEB") {

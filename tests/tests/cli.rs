@@ -2,12 +2,14 @@
 //! (with the app running, and with it closed), says "sign in" with exit code 3 when the user is needed, exits 4 for an
 //! unknown account and 2 for a bad command line; `graphdesk accounts` lists who is signed in.
 
-use graphdesk_e2e::{App, DemoTenant, Desktop};
+use graphdesk_e2e::{App, Desktop, StandaloneTenant};
 
 #[test]
 fn the_cli_prints_tokens_from_the_window_s_cache_and_fails_distinctly() {
     let mut desktop = Desktop::start();
     desktop.start_secret_service();
+    let tenant = StandaloneTenant::start();
+    tenant.configure(&desktop);
     let mut app = App::launch_with_env(
         "cli",
         desktop,
@@ -16,7 +18,6 @@ fn the_cli_prints_tokens_from_the_window_s_cache_and_fails_distinctly() {
     );
     app.click("#sign-in");
     app.wait_for("the token", "#token-source[data-source='interactive']");
-    let tenant = DemoTenant::of(app.desktop());
     tenant.clear_requests();
 
     let (code, stdout, stderr) = app.run_cli(&[
@@ -78,6 +79,8 @@ fn the_cli_prints_tokens_from_the_window_s_cache_and_fails_distinctly() {
 fn cache_export_and_import_carry_a_sign_in_through_an_msal_file() {
     let mut desktop = Desktop::start();
     desktop.start_secret_service();
+    let tenant = StandaloneTenant::start();
+    tenant.configure(&desktop);
     let app = App::launch_with_env(
         "cli-cache",
         desktop,
@@ -142,7 +145,6 @@ fn cache_export_and_import_carry_a_sign_in_through_an_msal_file() {
         "{stderr}"
     );
 
-    let tenant = DemoTenant::of(app.desktop());
     tenant.clear_requests();
     let (code, stdout, stderr) =
         app.run_cli(&["cache", "import", handed_over.to_str().expect("utf-8 path")]);

@@ -93,6 +93,28 @@ fn the_deb_installs_registers_the_graphdesk_scheme_and_runs() {
         entry.file_name().expect("name").to_string_lossy()
     );
 
+    // The binary users install carries the demo tenant's identity endpoints and none of its test controls: no admin
+    // API, no fault injection, no browserless sign-in (automation), no MSAL peers' installer.
+    let bytes = std::fs::read(&binary).expect("the installed binary");
+    let count = |needle: &str| {
+        bytes
+            .windows(needle.len())
+            .filter(|w| *w == needle.as_bytes())
+            .count()
+    };
+    assert!(
+        count("/devicelogin") > 0,
+        "the check reads the tenant's routes"
+    );
+    for marker in [
+        "/_admin",
+        "(injected fault)",
+        "not an authorize URL of this tenant",
+        "npm ci (msal-node)",
+    ] {
+        assert_eq!(count(marker), 0, "the shipped binary contains {marker:?}");
+    }
+
     let version = run(Command::new(&binary).arg("--version"));
     assert_eq!(
         version.trim(),

@@ -1,6 +1,6 @@
 //! The other ways to sign in from the window: a device code (the panel shows the code and a countdown; the user enters
-//! it elsewhere — here through the tenant's admin API, as the device login page would) and username/password, whose
-//! refusal for an MFA account says so in words.
+//! it elsewhere — here on the demo tenant's device login page, as a user would: demo mode has no admin API) and
+//! username/password, whose refusal for an MFA account says so in words.
 
 use graphdesk_e2e::{App, DemoTenant, Desktop};
 

@@ -1,12 +1,14 @@
 //! A restart finds the sign-in: the token comes silently from the persisted cache (encrypted, its key in the real
-//! keyring) with no interaction — the demo tenant's log shows no sign-in and no token request after the restart.
+//! keyring) with no interaction — the tenant's log shows no sign-in and no token request after the restart.
 
-use graphdesk_e2e::{App, DemoTenant, Desktop};
+use graphdesk_e2e::{App, Desktop, StandaloneTenant};
 
 #[test]
 fn after_a_restart_the_token_comes_from_the_persisted_cache_without_interaction() {
     let mut desktop = Desktop::start();
     desktop.start_secret_service();
+    let tenant = StandaloneTenant::start();
+    tenant.configure(&desktop);
     let mut app = App::launch_with_env(
         "restart",
         desktop,
@@ -17,6 +19,7 @@ fn after_a_restart_the_token_comes_from_the_persisted_cache_without_interaction(
     app.wait_for("the token", "#token-source[data-source='interactive']");
     let expiry = app.attribute_of("#token-expires-in", "data-expires-on");
 
+    tenant.clear_requests();
     app.restart();
     assert_eq!(
         app.wait_for(
@@ -38,7 +41,6 @@ fn after_a_restart_the_token_comes_from_the_persisted_cache_without_interaction(
         app.wait_for("the profile", "#profile:not([hidden]) #profile-name"),
         "Adele Vance"
     );
-    let tenant = DemoTenant::of(app.desktop());
     let requests = tenant.requests();
     assert!(
         requests

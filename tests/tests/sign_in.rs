@@ -1,9 +1,11 @@
-//! Signing in from the window in demo mode: click Sign in → the browser (scripted: it completes the sign-in at the demo
-//! tenant and launches the binary with the redirect, exactly as the OS does) → the account, its token and its Graph
-//! profile appear; quick refresh moves the expiry on; the request bar calls Graph (consenting to a new scope through the
-//! browser when needed) and pages; a forged sign-in link is refused with no token request; sign out.
+//! Signing in from the window with an app registration configured as a user would (client id, authority URL, CA file,
+//! web API — here the standalone emulated tenant's, whose request log the test reads): click Sign in → the browser
+//! (scripted: it signs in on the tenant's pages and launches the binary with the redirect, exactly as the OS does) → the
+//! account, its token and its Graph profile appear; quick refresh moves the expiry on; the request bar calls the API
+//! (consenting to a new scope through the browser when needed) and pages; a forged sign-in link is refused with no
+//! token request; sign out.
 
-use graphdesk_e2e::{App, DemoTenant, Desktop, wait_until};
+use graphdesk_e2e::{App, Desktop, StandaloneTenant, wait_until};
 use std::time::Duration;
 
 const ADELE: &str = "#accounts li[data-username='adele@contoso.example']";
@@ -18,6 +20,8 @@ fn expires_on(app: &App) -> u64 {
 fn sign_in_token_quick_refresh_graph_requests_forged_link_and_sign_out() {
     let mut desktop = Desktop::start();
     desktop.start_secret_service();
+    let tenant = StandaloneTenant::start();
+    tenant.configure(&desktop);
     let app = App::launch_with_env(
         "sign-in",
         desktop,
@@ -25,8 +29,8 @@ fn sign_in_token_quick_refresh_graph_requests_forged_link_and_sign_out() {
         &App::scripted_browser("adele@contoso.example"),
     );
     assert_eq!(
-        app.wait_for("the demo badge", "#mode:not([hidden])"),
-        "Demo tenant — not Microsoft"
+        app.wait_for("the configured authority", "#mode:not(.demo):not([hidden])"),
+        tenant.authority()
     );
     assert!(
         app.session()
@@ -82,7 +86,6 @@ fn sign_in_token_quick_refresh_graph_requests_forged_link_and_sign_out() {
     app.save_screenshot("signed-in");
 
     // Quick refresh redeems the refresh token: a new token, a later expiry.
-    let tenant = DemoTenant::of(app.desktop());
     tenant.clear_requests();
     std::thread::sleep(Duration::from_millis(1100));
     app.click("#quick-refresh");

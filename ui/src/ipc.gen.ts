@@ -105,6 +105,12 @@ tenant: string, cloud: Cloud, redirectUri: string, defaultScopes: Array<string>,
  */
 extraRootCaFile: string, 
 /**
+ * The web API the request bar calls: an https base URL such as `https://graph.microsoft.com/beta` or your own
+ * API's; empty for Microsoft Graph v1.0 on the cloud. An authority on a host of its own (AD FS, a test tenant)
+ * names its API here.
+ */
+apiBaseUrl: string, 
+/**
  * `error`, `warn`, `info`, `debug` or `trace` (the `GRAPHDESK_LOG` environment variable wins).
  */
 logLevel: string, };
@@ -143,7 +149,7 @@ export type GraphError = { status: number, code: string, message: string, reques
 
 export type KeyringError = { "reason": "unavailable", detail: string, } | { "reason": "locked", detail: string, } | { "reason": "corrupt", name: string, } | { "reason": "platform", detail: string, };
 
-export type ConfigField = "clientId" | "tenant" | "redirectUri" | "defaultScopes" | "extraRootCaFile" | "logLevel" | "clientCapabilities" | "instanceMetadata" | "api" | "dataDir";
+export type ConfigField = "clientId" | "tenant" | "redirectUri" | "defaultScopes" | "extraRootCaFile" | "logLevel" | "clientCapabilities" | "instanceMetadata" | "apiBaseUrl" | "dataDir";
 
 export type RequestField = "path" | "body" | "username" | "deviceCode" | "token";
 

@@ -20,6 +20,7 @@ function fill(settings: Settings): void {
   element("settings-redirect-uri", HTMLInputElement).value = settings.redirectUri;
   element("settings-scopes", HTMLInputElement).value = settings.defaultScopes.join(" ");
   element("settings-ca", HTMLInputElement).value = settings.extraRootCaFile;
+  element("settings-api", HTMLInputElement).value = settings.apiBaseUrl;
   element("settings-log-level", HTMLSelectElement).value = settings.logLevel;
 }
 
@@ -32,6 +33,7 @@ function read(): Settings {
     redirectUri: element("settings-redirect-uri", HTMLInputElement).value.trim(),
     defaultScopes: parseScopes(element("settings-scopes", HTMLInputElement).value),
     extraRootCaFile: element("settings-ca", HTMLInputElement).value.trim(),
+    apiBaseUrl: element("settings-api", HTMLInputElement).value.trim(),
     logLevel: element("settings-log-level", HTMLSelectElement).value,
   };
 }

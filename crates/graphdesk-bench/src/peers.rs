@@ -11,6 +11,8 @@ use crate::Plan;
 /// The results, GraphDesk first, in the JSON shape the scripts print.
 pub async fn compare(plan: Plan) -> Result<Vec<Value>, String> {
     let tenant = TenantServer::new()
+        .admin_api()
+        .plain_http()
         .start()
         .await
         .map_err(|e| e.to_string())?;

@@ -39,7 +39,7 @@ impl Api {
     /// Any https API with its scopes (a web API is defined by its scopes).
     pub fn custom(base: &str, scopes: Vec<String>) -> Result<Self, CoreError> {
         let invalid = |reason: &str| CoreError::Config {
-            field: crate::error::ConfigField::Api,
+            field: crate::error::ConfigField::ApiBaseUrl,
             reason: reason.into(),
         };
         let base = Url::parse(base.trim_end_matches('/'))

@@ -184,7 +184,7 @@ pub enum ConfigField {
     /// Instance metadata supplied with the configuration.
     InstanceMetadata,
     /// A web API's base URL.
-    Api,
+    ApiBaseUrl,
     /// Where GraphDesk keeps its files (`GRAPHDESK_DATA_DIR`, or a home directory).
     DataDir,
 }
@@ -200,7 +200,7 @@ impl std::fmt::Display for ConfigField {
             Self::LogLevel => "the log level",
             Self::ClientCapabilities => "the client capabilities",
             Self::InstanceMetadata => "the instance metadata",
-            Self::Api => "the web API",
+            Self::ApiBaseUrl => "the web API's base URL",
             Self::DataDir => "the data directory",
         })
     }

@@ -54,6 +54,10 @@ pub struct Settings {
     pub default_scopes: Vec<String>,
     /// A PEM file of extra trusted root certificates (a corporate proxy's); empty for none.
     pub extra_root_ca_file: String,
+    /// The web API the request bar calls: an https base URL such as `https://graph.microsoft.com/beta` or your own
+    /// API's; empty for Microsoft Graph v1.0 on the cloud. An authority on a host of its own (AD FS, a test tenant)
+    /// names its API here.
+    pub api_base_url: String,
     /// `error`, `warn`, `info`, `debug` or `trace` (the `GRAPHDESK_LOG` environment variable wins).
     pub log_level: String,
 }
@@ -67,6 +71,7 @@ impl Default for Settings {
             redirect_uri: crate::config::DEFAULT_REDIRECT_URI.into(),
             default_scopes: vec!["User.Read".into()],
             extra_root_ca_file: String::new(),
+            api_base_url: String::new(),
             log_level: "info".into(),
         }
     }
@@ -180,14 +185,13 @@ impl Settings {
         builder.build()
     }
 
-    /// Microsoft Graph v1.0 on the cloud, asked for with the default scopes; a custom authority host keeps the
-    /// global Graph unless it is the cloud's own.
+    /// The web API: the configured base URL, else Microsoft Graph v1.0 on the cloud; asked for with the default scopes.
     pub fn api(&self) -> Result<Api, CoreError> {
-        Api::graph(
-            self.cloud.graph_host(),
-            GraphVersion::V1,
-            self.default_scopes.clone(),
-        )
+        let scopes = self.default_scopes.clone();
+        match self.api_base_url.trim() {
+            "" => Api::graph(self.cloud.graph_host(), GraphVersion::V1, scopes),
+            base => Api::custom(base, scopes),
+        }
     }
 }
 
@@ -200,6 +204,38 @@ mod tests {
             Err(CoreError::Config { field, .. }) => field,
             other => panic!("expected a config error, got {other:?}"),
         }
+    }
+
+    #[test]
+    fn a_web_api_base_url_names_the_api_and_must_be_https() {
+        let configured = Settings {
+            client_id: "11111111-2222-3333-4444-555555555555".into(),
+            ..Settings::default()
+        };
+        let api = Settings {
+            api_base_url: "https://api.contoso.example/v2/".into(),
+            ..configured.clone()
+        };
+        assert!(api.validate().is_ok());
+        assert_eq!(
+            api.api().expect("api"),
+            Api::custom("https://api.contoso.example/v2", vec!["User.Read".into()]).expect("api")
+        );
+        let clear = Settings {
+            api_base_url: "http://api.contoso.example".into(),
+            ..configured.clone()
+        };
+        assert_eq!(field(clear.validate()), ConfigField::ApiBaseUrl);
+        // Empty: Microsoft Graph on the cloud.
+        assert_eq!(
+            configured.api().expect("api"),
+            Api::graph(
+                "graph.microsoft.com",
+                GraphVersion::V1,
+                vec!["User.Read".into()]
+            )
+            .expect("api")
+        );
     }
 
     #[test]

@@ -28,6 +28,9 @@ async fn tenant() -> (RunningTenant, tempfile::TempDir) {
     let tenant = TenantServer::new()
         .directory(Directory::demo())
         .config(config)
+        // The peers' scripts reach the admin API over plain http.
+        .admin_api()
+        .plain_http()
         .start()
         .await
         .expect("tenant");

@@ -48,7 +48,7 @@ fn token_requests(c: &mut Criterion) {
         .build()
         .expect("runtime");
     let tenant = runtime
-        .block_on(TenantServer::new().start())
+        .block_on(TenantServer::new().plain_http().start())
         .expect("tenant");
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(CONNECTIONS)
@@ -78,7 +78,7 @@ fn token_requests(c: &mut Criterion) {
             let body: serde_json::Value = http
                 .post(format!(
                     "{}/oauth2/v2.0/token",
-                    tenant.http_url() + "/organizations"
+                    tenant.http_url().expect("plain http") + "/organizations"
                 ))
                 .form(&password[0])
                 .send()
@@ -114,7 +114,10 @@ fn token_requests(c: &mut Criterion) {
     let mut group = c.benchmark_group("tenant_token_endpoint");
     group.throughput(Throughput::Elements(BATCH as u64));
     group.sample_size(20);
-    let http_url = format!("{}/organizations/oauth2/v2.0/token", tenant.http_url());
+    let http_url = format!(
+        "{}/organizations/oauth2/v2.0/token",
+        tenant.http_url().expect("plain http")
+    );
     let https_url = format!("{}/organizations/oauth2/v2.0/token", tenant.https_url());
     group.bench_function("password_grant_http", |b| {
         b.iter(|| runtime.block_on(batch(&http, &http_url, password.clone())))

@@ -10,8 +10,10 @@
 //! # Ok(()) }
 //! ```
 
+#[cfg(feature = "admin")]
 pub mod admin;
 pub mod authorize;
+#[cfg(feature = "admin")]
 pub mod automation;
 pub mod clock;
 pub mod crypto;
@@ -25,6 +27,7 @@ pub mod instance;
 pub mod oauth_error;
 pub mod oidc;
 pub mod pages;
+#[cfg(feature = "admin")]
 pub mod peers;
 pub mod photo;
 pub mod scopes;
@@ -34,6 +37,7 @@ pub mod tenant;
 pub mod tls;
 pub mod token;
 
+#[cfg(feature = "admin")]
 pub use automation::AutomationError;
 pub use directory::{
     AppRegistration, DEMO_CLIENT_ID, DEMO_TENANT_DOMAIN, DEMO_TENANT_ID, Directory, User,

@@ -1,6 +1,6 @@
 //! `graphdesk-tenant`: runs the emulated tenant on loopback with the demo directory, prints its URLs, and writes its CA
 //! certificate where clients can trust it. Control it at run time through `/_admin/…` (faults, clock, revocation,
-//! request log, browserless sign-in).
+//! request log, browserless sign-in) with the bearer token it prints: a web page that reaches 127.0.0.1 cannot.
 
 use std::path::PathBuf;
 
@@ -58,6 +58,8 @@ async fn main() -> std::process::ExitCode {
     let tenant = match TenantServer::new()
         .config(config)
         .ports(args.https_port, args.http_port)
+        .admin_api()
+        .plain_http()
         .start()
         .await
     {
@@ -73,19 +75,21 @@ async fn main() -> std::process::ExitCode {
         eprintln!("graphdesk-tenant: cannot write {}: {error}", path.display());
         return std::process::ExitCode::FAILURE;
     }
+    let http = tenant.http_url().unwrap_or_default();
+    let admin_token = tenant.admin_token().unwrap_or_default();
     if args.json {
         println!(
             "{}",
             serde_json::json!({
-                "https": tenant.https_url(), "http": tenant.http_url(),
+                "https": tenant.https_url(), "http": http,
                 "authority": tenant.authority("organizations"), "tenant_id": DEMO_TENANT_ID,
-                "client_id": DEMO_CLIENT_ID, "ca_file": args.ca_out,
+                "client_id": DEMO_CLIENT_ID, "ca_file": args.ca_out, "admin_token": admin_token,
             })
         );
     } else {
         println!("GraphDesk emulated tenant");
         println!("  https:      {}", tenant.https_url());
-        println!("  http:       {}", tenant.http_url());
+        println!("  http:       {http}");
         println!(
             "  authority:  {}  (or /common, /{DEMO_TENANT_ID}, /contoso.example)",
             tenant.authority("organizations")
@@ -94,11 +98,9 @@ async fn main() -> std::process::ExitCode {
         println!("  graph:      {}/v1.0/me", tenant.https_url());
         match &args.ca_out {
             Some(path) => println!("  CA:         {}", path.display()),
-            None => println!(
-                "  CA:         {}/_admin/ca.pem (or pass --ca-out FILE)",
-                tenant.http_url()
-            ),
+            None => println!("  CA:         {http}/_admin/ca.pem (or pass --ca-out FILE)"),
         }
+        println!("  admin API:  {http}/_admin/…  with  Authorization: Bearer {admin_token}");
         println!(
             "  users:      adele@contoso.example, megan@ (MFA), alex@ (no photo), lee@ — password: demo"
         );

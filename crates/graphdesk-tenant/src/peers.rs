@@ -94,7 +94,19 @@ pub fn script_env(
     vec![
         ("AUTHORITY", tenant.authority("organizations")),
         ("CLIENT_ID", crate::DEMO_CLIENT_ID.to_owned()),
-        ("ADMIN_URL", tenant.http_url()),
+        (
+            "ADMIN_URL",
+            tenant
+                .http_url()
+                .expect("the peers' tenant listens on plain http (TenantServer::plain_http)"),
+        ),
+        (
+            "ADMIN_TOKEN",
+            tenant
+                .admin_token()
+                .expect("the peers' tenant serves the admin API (TenantServer::admin_api)")
+                .to_owned(),
+        ),
         ("GRAPH_URL", tenant.https_url()),
         ("UPN", upn.to_owned()),
         (

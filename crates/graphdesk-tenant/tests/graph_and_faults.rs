@@ -450,8 +450,19 @@ async fn oauth_faults_invalid_grant_and_interaction_required() {
 #[tokio::test]
 async fn request_log_and_admin_api() {
     let tenant = start().await;
-    let admin = |path: &str| format!("{}/_admin/{path}", tenant.http_url());
-    let http = reqwest::Client::new();
+    let base = tenant.http_url().expect("plain http");
+    let admin = |path: &str| format!("{base}/_admin/{path}");
+    let mut headers = reqwest::header::HeaderMap::new();
+    headers.insert(
+        "authorization",
+        format!("Bearer {}", tenant.admin_token().expect("admin API"))
+            .parse()
+            .expect("header"),
+    );
+    let http = reqwest::Client::builder()
+        .default_headers(headers)
+        .build()
+        .expect("client");
     let ca = http
         .get(admin("ca.pem"))
         .send()
@@ -645,4 +656,89 @@ async fn every_graph_answer_carries_a_request_id_and_echoes_the_client_request_i
             "{path}"
         );
     }
+}
+
+/// DNS rebinding: a web page whose name resolves to 127.0.0.1 reaches the tenant's port, with its own name as `Host`.
+/// It gets 421 for everything, admin or not; and the admin API wants the token the tenant made at start.
+#[tokio::test]
+async fn the_admin_api_needs_its_token_and_no_page_can_rebind_to_the_tenant() {
+    let tenant = start().await;
+    let base = tenant.http_url().expect("plain http");
+    let port = base.rsplit(':').next().expect("a port").to_owned();
+    let http = reqwest::Client::new();
+    let send = |path: &str, host: &str, token: Option<&str>| {
+        let mut request = http
+            .get(format!("{base}{path}"))
+            .header("host", host.to_owned());
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send()
+    };
+    let token = tenant.admin_token().expect("admin API").to_owned();
+    for path in [
+        "/organizations/v2.0/.well-known/openid-configuration",
+        "/_admin/requests",
+    ] {
+        for host in [
+            format!("evil.example:{port}"),
+            format!("127.0.0.1.nip.example:{port}"),
+            "127.0.0.1".to_owned(),
+            format!("127.0.0.1:{}", port.parse::<u16>().expect("port") ^ 1),
+        ] {
+            let status = send(path, &host, Some(&token))
+                .await
+                .expect("answer")
+                .status();
+            assert_eq!(status, 421, "{host}{path}");
+        }
+    }
+    let own = format!("127.0.0.1:{port}");
+    assert_eq!(
+        send("/_admin/requests", &own, None)
+            .await
+            .expect("answer")
+            .status(),
+        401
+    );
+    assert_eq!(
+        send("/_admin/requests", &own, Some("not-the-token"))
+            .await
+            .expect("answer")
+            .status(),
+        401
+    );
+    assert_eq!(
+        send("/_admin/requests", &own, Some(&token))
+            .await
+            .expect("answer")
+            .status(),
+        200
+    );
+    assert_eq!(
+        send(
+            "/_admin/requests",
+            &format!("localhost:{port}"),
+            Some(&token)
+        )
+        .await
+        .expect("answer")
+        .status(),
+        200
+    );
+    // A tenant started without the admin API has no admin routes at all.
+    let plain = graphdesk_tenant::TenantServer::new()
+        .plain_http()
+        .start()
+        .await
+        .expect("tenant");
+    assert!(plain.admin_token().is_none());
+    let plain_base = plain.http_url().expect("plain http");
+    let answer = http
+        .get(format!("{plain_base}/_admin/requests"))
+        .bearer_auth("anything")
+        .send()
+        .await
+        .expect("answer");
+    assert_eq!(answer.status(), 401);
 }

@@ -52,7 +52,7 @@ async fn discovery_follows_the_authority_and_the_host() {
     // Over http the issuer says http: endpoints follow the request.
     let doc: Value = reqwest::get(format!(
         "{}/common/v2.0/.well-known/openid-configuration",
-        tenant.http_url()
+        tenant.http_url().expect("plain http")
     ))
     .await
     .expect("http discovery")

@@ -17,6 +17,8 @@ pub async fn start_with(directory: Directory, config: TenantConfig) -> RunningTe
     TenantServer::new()
         .directory(directory)
         .config(config)
+        .admin_api()
+        .plain_http()
         .start()
         .await
         .expect("tenant starts")

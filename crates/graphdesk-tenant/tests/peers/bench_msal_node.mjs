@@ -1,6 +1,6 @@
 // msal-node's side of GraphDesk's benchmark (crates/graphdesk-bench): the same measurements GraphDesk takes, on the same
 // synthetic caches (in msal-node's own format) and the same emulated tenant.
-// Environment: AUTHORITY, KNOWN_AUTHORITY, CLIENT_ID, ADMIN_URL, UPN, PASSWORD, CACHE_1, CACHE_1000, ACCOUNT_1,
+// Environment: AUTHORITY, KNOWN_AUTHORITY, CLIENT_ID, ADMIN_URL, ADMIN_TOKEN, UPN, PASSWORD, CACHE_1, CACHE_1000, ACCOUNT_1,
 // ACCOUNT_1000, ITERATIONS, REFRESHES, and NODE_EXTRA_CA_CERTS for the tenant's CA. Prints one JSON object.
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
@@ -20,7 +20,10 @@ const app = () =>
   });
 
 async function admin(method, path) {
-  const response = await fetch(`${env("ADMIN_URL")}/_admin/${path}`, { method });
+  const response = await fetch(`${env("ADMIN_URL")}/_admin/${path}`, {
+    method,
+    headers: { authorization: `Bearer ${env("ADMIN_TOKEN")}` },
+  });
   if (!response.ok) throw new Error(`admin ${path}: ${response.status}`);
   const text = await response.text();
   return text ? JSON.parse(text) : null;

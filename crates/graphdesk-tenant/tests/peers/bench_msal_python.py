@@ -1,7 +1,7 @@
 """MSAL Python's side of GraphDesk's benchmark (crates/graphdesk-bench): the same measurements GraphDesk takes, on the
 same synthetic caches (in MSAL Python's own format) and the same emulated tenant.
 
-Environment: AUTHORITY, CLIENT_ID, ADMIN_URL, UPN, PASSWORD, CACHE_1, CACHE_1000 (files), ACCOUNT_1, ACCOUNT_1000 (the
+Environment: AUTHORITY, CLIENT_ID, ADMIN_URL, ADMIN_TOKEN, UPN, PASSWORD, CACHE_1, CACHE_1000 (files), ACCOUNT_1, ACCOUNT_1000 (the
 home account id to ask for), ITERATIONS (silent hits per cache), REFRESHES, and REQUESTS_CA_BUNDLE for the tenant's CA.
 Prints one JSON object; exits non-zero on any failure."""
 
@@ -21,7 +21,9 @@ SCOPES = ["User.Read"]
 
 def admin(method, path, body=None):
     data = json.dumps(body).encode() if body is not None else None
-    headers = {"content-type": "application/json"} if body is not None else {}
+    headers = {"authorization": f"Bearer {ENV['ADMIN_TOKEN']}"}
+    if body is not None:
+        headers["content-type"] = "application/json"
     request = urllib.request.Request(f"{ENV['ADMIN_URL']}/_admin/{path}", method=method, data=data, headers=headers)
     with urllib.request.urlopen(request) as response:
         text = response.read()

@@ -1,6 +1,6 @@
 // The real msal-node against GraphDesk's emulated tenant: device code -> silent cache hit -> refresh after expiry, then
 // authorization code + PKCE (completed through the tenant's automation API) -> Graph /me.
-// Run by crates/graphdesk-tenant/tests/peers.rs with AUTHORITY, KNOWN_AUTHORITY, CLIENT_ID, ADMIN_URL, GRAPH_URL, UPN
+// Run by crates/graphdesk-tenant/tests/peers.rs with AUTHORITY, KNOWN_AUTHORITY, CLIENT_ID, ADMIN_URL, ADMIN_TOKEN, GRAPH_URL, UPN
 // and NODE_EXTRA_CA_CERTS pointing at the tenant's CA. Prints one JSON line; exits non-zero on any failure.
 import { readFileSync, writeFileSync } from "node:fs";
 import { CryptoProvider, PublicClientApplication } from "@azure/msal-node";
@@ -16,7 +16,7 @@ const SCOPES = ["User.Read"];
 async function admin(path, body) {
   const response = await fetch(`${ADMIN_URL}/_admin/${path}`, {
     method: "POST",
-    headers: { "content-type": "application/json" },
+    headers: { "content-type": "application/json", authorization: `Bearer ${env("ADMIN_TOKEN")}` },
     body: JSON.stringify(body),
   });
   if (!response.ok) throw new Error(`admin ${path}: ${response.status} ${await response.text()}`);

@@ -1,7 +1,7 @@
 """The real MSAL Python against GraphDesk's emulated tenant: device code -> silent cache hit -> refresh after expiry,
 then authorization code + PKCE (completed through the tenant's automation API) -> Graph /me.
 
-Run by crates/graphdesk-tenant/tests/peers.rs with AUTHORITY, CLIENT_ID, ADMIN_URL, GRAPH_URL, UPN, and
+Run by crates/graphdesk-tenant/tests/peers.rs with AUTHORITY, CLIENT_ID, ADMIN_URL, ADMIN_TOKEN, GRAPH_URL, UPN, and
 REQUESTS_CA_BUNDLE pointing at the tenant's CA. Prints one JSON line; exits non-zero on any failure."""
 
 import json
@@ -17,6 +17,7 @@ import requests
 AUTHORITY = os.environ["AUTHORITY"]
 CLIENT_ID = os.environ["CLIENT_ID"]
 ADMIN_URL = os.environ["ADMIN_URL"]
+ADMIN_TOKEN = os.environ["ADMIN_TOKEN"]
 GRAPH_URL = os.environ["GRAPH_URL"]
 UPN = os.environ["UPN"]
 SCOPES = ["User.Read"]
@@ -24,7 +25,7 @@ SCOPES = ["User.Read"]
 
 def admin(path, body):
     request = urllib.request.Request(
-        f"{ADMIN_URL}/_admin/{path}", data=json.dumps(body).encode(), headers={"content-type": "application/json"}
+        f"{ADMIN_URL}/_admin/{path}", data=json.dumps(body).encode(), headers={"content-type": "application/json", "authorization": f"Bearer {ADMIN_TOKEN}"},
     )
     with urllib.request.urlopen(request) as response:
         text = response.read()
