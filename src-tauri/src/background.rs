@@ -32,8 +32,11 @@ pub enum Step {
 /// The next step at `now`, after `failures` failed refreshes in a row.
 pub fn next_step(expires_on: u64, now: u64, failures: u32) -> Step {
     if failures > 0 {
-        let backoff = (30u64 << (failures - 1).min(10)).min(MAX_BACKOFF_SECONDS);
-        return Step::Wait(Duration::from_secs(backoff));
+        let backoff = graphdesk_core::backoff::Backoff {
+            base: Duration::from_secs(30),
+            max: Duration::from_secs(MAX_BACKOFF_SECONDS),
+        };
+        return Step::Wait(backoff.ceiling(failures));
     }
     let due_at = expires_on.saturating_sub(REFRESH_AHEAD_SECONDS);
     if now >= due_at {

@@ -15,6 +15,7 @@ const CORE: &[(&str, u8)] = &[
     ("secret", 0),
     ("clock", 0),
     ("cancel", 0),
+    ("backoff", 0),
     ("encoding", 0),
     ("scopes", 0),
     ("error", 0),

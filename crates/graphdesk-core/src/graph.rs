@@ -8,7 +8,6 @@
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 pub use crate::api::{Api, GraphVersion};
@@ -255,13 +254,11 @@ impl<'a> ApiClient<'a> {
         {
             return Duration::from_secs(seconds);
         }
-        let ceiling = self
-            .policy
-            .base_delay
-            .saturating_mul(1u32 << (attempt - 1).min(16))
-            .min(self.policy.max_delay);
-        let millis = rand::thread_rng().gen_range(0..=ceiling.as_millis() as u64);
-        Duration::from_millis(millis)
+        crate::backoff::Backoff {
+            base: self.policy.base_delay,
+            max: self.policy.max_delay,
+        }
+        .jittered(attempt)
     }
 
     /// `GET /me`.

@@ -5,7 +5,8 @@
 //! MSAL's (authority, environment, realm, `home_account_id`, tenant profile). The modules are layered (`ARCHITECTURE.md`;
 //! `tests/tests/architecture.rs` fails on an upward import or a circle); each imports only from the layers above it here.
 
-// L0: the vocabulary — secrets, clock, cancellation, encodings, scopes, errors.
+// L0: the vocabulary — secrets, clock, cancellation, backoff, encodings, scopes, errors.
+pub mod backoff;
 pub mod cancel;
 pub mod clock;
 pub mod encoding;

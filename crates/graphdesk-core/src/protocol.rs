@@ -229,17 +229,27 @@ pub fn retry_after(response: &HttpResponse) -> Option<u64> {
 /// block Entra appends after `\r\n` (`Trace ID: …\r\nCorrelation ID: …\r\nTimestamp: …`; older answers and the
 /// documentation use spaces). The one trimmer for token-endpoint errors and redirect errors.
 pub fn readable_description(description: &str) -> String {
-    let first = description
+    let first = without_trace(description)
         .split(['\r', '\n'])
         .find(|line| !line.trim().is_empty())
         .unwrap_or_default();
-    let first = first.split(" Trace ID:").next().unwrap_or(first);
     first
         .split_once(": ")
         .filter(|(code, _)| code.starts_with("AADSTS"))
         .map_or(first, |(_, rest)| rest)
         .trim()
         .to_owned()
+}
+
+/// An `error_description` without the trace block Entra appends (`Trace ID: …` and what follows, after `\r\n`, or after
+/// a space in older answers and the documentation): ids, not words. The one trimmer for token-endpoint errors, redirect
+/// errors and refused sign-ins.
+pub fn without_trace(description: &str) -> &str {
+    description
+        .split("Trace ID:")
+        .next()
+        .unwrap_or(description)
+        .trim_end()
 }
 
 /// One challenge of a `WWW-Authenticate` header (RFC 9110 §11.6.1): its scheme and parameters (names lower-cased,

@@ -235,10 +235,8 @@ fn sanitize_error_code(code: &str) -> String {
 /// Error descriptions come from whoever built the link: strip control characters and bound the length.
 fn sanitize_text(text: &str) -> String {
     // Entra appends a trace block after `\r\n` (`Trace ID: …\r\nCorrelation ID: …\r\nTimestamp: …`): ids, not words.
-    let text = text
-        .split_once("Trace ID:")
-        .map_or(text, |(sentence, _)| sentence);
-    text.chars()
+    crate::protocol::without_trace(text)
+        .chars()
         .filter(|c| !c.is_control())
         .take(MAX_DESCRIPTION_CHARS)
         .collect::<String>()

@@ -193,8 +193,7 @@ impl TokenEngine {
                     .and_then(|n| n.parse().ok());
                 return Err(CoreError::SignInRefused {
                     error,
-                    description: description
-                        .map(|d| d.split(" Trace ID:").next().unwrap_or(&d).to_owned()),
+                    description: description.map(|d| crate::protocol::without_trace(&d).to_owned()),
                     aadsts,
                 });
             }
