@@ -63,15 +63,28 @@ impl RedirectUri {
             "https" => Err(invalid(
                 "a desktop app redirects to a custom scheme or loopback, not https",
             )),
+            // RFC 8252 §8.3: the loopback IP literal, not `localhost` (which a resolver or firewall may send elsewhere);
+            // GraphDesk's receiver listens on 127.0.0.1 on a port of its choosing, which Entra accepts for a
+            // registered `http://127.0.0.1` (or `http://localhost`) redirect (§7.3).
             "http" => match url.host_str() {
-                Some("127.0.0.1" | "localhost" | "[::1]") => Ok(Self(url)),
-                _ => Err(invalid("http is allowed only on a loopback host")),
+                Some("127.0.0.1") => Ok(Self(url)),
+                Some("localhost" | "[::1]") => Err(invalid(
+                    "use http://127.0.0.1 for a loopback redirect (RFC 8252 §8.3): GraphDesk listens on 127.0.0.1",
+                )),
+                _ => Err(invalid(
+                    "http is allowed only on 127.0.0.1 (a loopback redirect)",
+                )),
             },
             _ if url.host_str().is_some_and(|h| !h.is_empty()) => Ok(Self(url)),
             _ => Err(invalid(
                 "a custom-scheme redirect needs a host, as in graphdesk://auth",
             )),
         }
+    }
+
+    /// Whether this is a loopback redirect (`http://127.0.0.1…`): a sign-in then runs a loopback receiver.
+    pub fn is_loopback(&self) -> bool {
+        self.0.scheme() == "http"
     }
 
     /// The URI as registered.
@@ -451,17 +464,29 @@ mod tests {
             "graphdesk:auth",
             "graphdesk://auth?x=1",
             "nope",
+            "http://localhost",
+            "http://[::1]:8400/",
         ] {
             assert!(RedirectUri::parse(bad).is_err(), "{bad}");
         }
         for good in [
             "graphdesk://auth",
             "msal00000000-0000-0000-0000-000000000000://auth",
-            "http://localhost",
+            "http://127.0.0.1",
             "http://127.0.0.1:8400/cb",
         ] {
             assert!(RedirectUri::parse(good).is_ok(), "{good}");
         }
+        assert!(
+            RedirectUri::parse("http://127.0.0.1")
+                .expect("valid")
+                .is_loopback()
+        );
+        assert!(
+            !RedirectUri::parse("graphdesk://auth")
+                .expect("valid")
+                .is_loopback()
+        );
     }
 
     #[test]

@@ -583,6 +583,19 @@ struct LoopbackBrowser {
 
 impl Opener for LoopbackBrowser {
     fn open(&self, url: &str) -> Result<(), CoreError> {
+        let redirect_uri = url::Url::parse(url)
+            .expect("authorize URL")
+            .query_pairs()
+            .find(|(k, _)| k == "redirect_uri")
+            .map(|(_, v)| v.into_owned())
+            .expect("a redirect_uri");
+        let port = redirect_uri
+            .strip_prefix("http://127.0.0.1:")
+            .and_then(|rest| rest.trim_end_matches('/').parse::<u16>().ok());
+        assert!(
+            port.is_some_and(|p| p > 0),
+            "the loopback receiver's own port: {redirect_uri}"
+        );
         let (tenant, url) = (self.tenant.clone(), url.to_owned());
         tokio::spawn(async move {
             let redirect = graphdesk_tenant::automation::complete_authorization(
@@ -605,15 +618,23 @@ impl Opener for LoopbackBrowser {
     }
 }
 
+/// A configured `http://127.0.0.1` redirect signs in through a receiver on a port of its own (RFC 8252 §7.3): the
+/// authorize request names `http://127.0.0.1:PORT/`, the browser lands there, the code is redeemed.
 #[tokio::test]
-async fn loopback_fallback_signs_in() {
-    let s = setup().await;
+async fn a_loopback_redirect_uri_signs_in_through_the_loopback_receiver() {
+    let tenant = Arc::new(
+        graphdesk_tenant::TenantServer::new()
+            .start()
+            .await
+            .expect("tenant"),
+    );
+    let s = common::engine_with_redirect(tenant, "organizations", &[], "http://127.0.0.1");
     let browser = LoopbackBrowser {
         tenant: s.tenant.tenant().clone(),
     };
     let result = s
         .engine
-        .acquire_token_interactive_loopback(
+        .acquire_token_interactive(
             &scopes(&["User.Read"]),
             &InteractiveOptions::default(),
             &browser,

@@ -32,10 +32,21 @@ pub async fn setup_with(config: TenantConfig, capabilities: &[&str]) -> Setup {
 
 /// An engine for the authority `segment` of a running tenant.
 pub fn engine_at(tenant: Arc<RunningTenant>, segment: &str, capabilities: &[&str]) -> Setup {
+    engine_with_redirect(tenant, segment, capabilities, "graphdesk://auth")
+}
+
+/// As [`engine_at`], with the app's redirect URI `redirect_uri`.
+pub fn engine_with_redirect(
+    tenant: Arc<RunningTenant>,
+    segment: &str,
+    capabilities: &[&str],
+    redirect_uri: &str,
+) -> Setup {
     let client = ClientConfig::builder(DEMO_CLIENT_ID)
         .authority(tenant.authority(segment))
         .extra_root_ca_pem(tenant.ca_pem())
         .client_capabilities(capabilities.iter().copied())
+        .redirect_uri(redirect_uri)
         .build()
         .expect("config");
     let http = ReqwestClient::new(Duration::from_secs(10), Some(tenant.ca_pem()))

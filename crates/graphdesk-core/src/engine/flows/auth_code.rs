@@ -215,7 +215,10 @@ impl TokenEngine {
         )
     }
 
-    /// The whole interactive sign-in: begin, open the browser, wait, redeem.
+    /// The whole interactive sign-in: begin, open the browser, wait, redeem. The configured redirect URI decides how
+    /// the answer comes back: a custom scheme (`graphdesk://auth`) through the OS's deep link; a loopback one
+    /// (`http://127.0.0.1`, the fallback where no scheme can be registered) through a receiver listening on 127.0.0.1
+    /// on a free port for this sign-in only (RFC 8252 §7.3).
     pub async fn acquire_token_interactive(
         &self,
         scopes: &[String],
@@ -223,18 +226,11 @@ impl TokenEngine {
         opener: &dyn Opener,
         cancel: &Cancel,
     ) -> Result<TokenResult, CoreError> {
-        let request = self.begin_authorization(scopes, options, None).await?;
-        self.open_and_finish(request, opener, cancel).await
-    }
-
-    /// The interactive sign-in with a loopback redirect (`http://127.0.0.1:PORT/`), for when the deep link is unavailable.
-    pub async fn acquire_token_interactive_loopback(
-        &self,
-        scopes: &[String],
-        options: &InteractiveOptions,
-        opener: &dyn Opener,
-        cancel: &Cancel,
-    ) -> Result<TokenResult, CoreError> {
+        if !self.config.redirect_uri.is_loopback() {
+            let request = self.begin_authorization(scopes, options, None).await?;
+            return self.open_and_finish(request, opener, cancel).await;
+        }
+        // Lives until the sign-in ends: dropped, it stops listening.
         let receiver = crate::engine::flows::loopback::LoopbackReceiver::start(
             self.pending.clone(),
             self.clock.clone(),
