@@ -4,8 +4,8 @@
 
 use std::sync::{Arc, OnceLock};
 
+use graphdesk_core::cache::persist::CacheFile;
 use graphdesk_core::cache::{CacheScope, NewTokens, TokenCache};
-use graphdesk_core::cache::persist::{CacheFile, Protection};
 use graphdesk_core::keystore::InMemoryKeyStore;
 use libfuzzer_sys::fuzz_target;
 
@@ -15,7 +15,7 @@ fn file() -> &'static (tempfile_dir::Dir, CacheFile) {
         let dir = tempfile_dir::Dir::new();
         let file = CacheFile::new(
             dir.path().join("cache.bin"),
-            Protection::Keyring(Arc::new(InMemoryKeyStore::default())),
+            Arc::new(InMemoryKeyStore::default()),
         );
         // The first save of a cache that holds something creates the key, so encrypted inputs reach the decryption
         // (an empty, unchanged cache is not written, and without a key every encrypted input stops at the keyring).

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use graphdesk_core::CoreError;
-use graphdesk_core::cache::persist::{CacheFile, Protection};
+use graphdesk_core::cache::persist::CacheFile;
 use graphdesk_core::clock::{SystemClock, TokioSleeper};
 use graphdesk_core::config::ClientConfig;
 use graphdesk_core::engine::TokenEngine;
@@ -118,7 +118,7 @@ fn demo_session(
     let engine = TokenEngine::new(config, http, Arc::new(SystemClock), Arc::new(TokioSleeper));
     let cache_file = CacheFile::new(
         data_dir.join("demo_token_cache.bin"),
-        Protection::Keyring(Arc::new(OsKeyring::new(KEYRING_SERVICE))),
+        Arc::new(OsKeyring::new(KEYRING_SERVICE)),
     );
     let api = Api::custom(&format!("{url}/v1.0"), vec!["User.Read".into()])?;
     let mode = SessionMode::Demo {

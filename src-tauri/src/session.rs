@@ -5,7 +5,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use graphdesk_core::CoreError;
-use graphdesk_core::cache::persist::{CacheFile, Protection};
+use graphdesk_core::cache::persist::CacheFile;
 use graphdesk_core::clock::{SystemClock, TokioSleeper};
 use graphdesk_core::engine::TokenEngine;
 use graphdesk_core::http::ReqwestClient;
@@ -65,7 +65,7 @@ fn open_configured(
     let engine = TokenEngine::new(config, http, Arc::new(SystemClock), Arc::new(TokioSleeper));
     let cache_file = CacheFile::new(
         paths.cache_file(),
-        Protection::Keyring(Arc::new(OsKeyring::new(demo::KEYRING_SERVICE))),
+        Arc::new(OsKeyring::new(demo::KEYRING_SERVICE)),
     );
     Ok(Session::open(engine, cache_file, mode, settings.api()?))
 }

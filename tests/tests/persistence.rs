@@ -8,7 +8,7 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::Duration;
 
-use graphdesk_core::cache::persist::{CacheFile, Protection};
+use graphdesk_core::cache::persist::CacheFile;
 use graphdesk_core::cache::{CacheScope, NewAccount, NewTokens, TokenCache};
 use graphdesk_core::error::CoreError;
 use graphdesk_core::keystore::OsKeyring;
@@ -23,7 +23,7 @@ const ACCOUNTS: usize = 150;
 fn store(dir: &Path) -> CacheFile {
     CacheFile::new(
         dir.join("token_cache.bin"),
-        Protection::Keyring(Arc::new(OsKeyring::new("GraphDesk e2e persistence"))),
+        Arc::new(OsKeyring::new("GraphDesk e2e persistence")),
     )
 }
 

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use graphdesk_core::cache::persist::{CacheFile, Protection};
+use graphdesk_core::cache::persist::CacheFile;
 use graphdesk_core::clock::{ManualClock, SystemClock, TokioSleeper};
 use graphdesk_core::config::ClientConfig;
 use graphdesk_core::engine::{SilentOptions, TokenEngine};
@@ -80,11 +80,8 @@ impl Files {
     pub fn new(dir: &std::path::Path) -> Self {
         let keys = Arc::new(InMemoryKeyStore::default());
         Self {
-            one: CacheFile::new(
-                dir.join("graphdesk_1.bin"),
-                Protection::Keyring(keys.clone()),
-            ),
-            thousand: CacheFile::new(dir.join("graphdesk_1000.bin"), Protection::Keyring(keys)),
+            one: CacheFile::new(dir.join("graphdesk_1.bin"), keys.clone()),
+            thousand: CacheFile::new(dir.join("graphdesk_1000.bin"), keys),
         }
     }
 }

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
-use graphdesk_core::cache::persist::{CacheFile, Protection};
+use graphdesk_core::cache::persist::CacheFile;
 use graphdesk_core::cache::{CacheScope, NewAccount, NewTokens, TokenCache};
 use graphdesk_core::clock::{BoxFuture, ManualClock};
 use graphdesk_core::config::ClientConfig;
@@ -117,10 +117,7 @@ fn silent_hit(c: &mut Criterion) {
 fn load_encrypted(c: &mut Criterion) {
     let dir = tempfile::tempdir().expect("dir");
     let keys = Arc::new(InMemoryKeyStore::default());
-    let file = CacheFile::new(
-        dir.path().join("token_cache.bin"),
-        Protection::Keyring(keys),
-    );
+    let file = CacheFile::new(dir.path().join("token_cache.bin"), keys);
     let mut big = cache(1_000);
     file.save(&mut big).expect("written");
     let bytes = std::fs::metadata(file.path()).expect("meta").len();

@@ -820,15 +820,13 @@ async fn bad_discovery_is_a_typed_error() {
 
 #[tokio::test]
 async fn the_cache_persists_and_a_restarted_engine_answers_silently() {
-    use graphdesk_core::cache::persist::{CacheFile, Protection};
+    use graphdesk_core::cache::persist::CacheFile;
     let s = setup().await;
     let first = sign_in(&s, "adele@contoso.example", &["User.Read"]).await;
     let dir = tempfile::tempdir().expect("dir");
     let file = CacheFile::new(
         dir.path().join("token_cache.bin"),
-        Protection::Keyring(Arc::new(
-            graphdesk_core::keystore::InMemoryKeyStore::default(),
-        )),
+        Arc::new(graphdesk_core::keystore::InMemoryKeyStore::default()),
     );
     assert!(s.engine.save_to(&file).expect("saved"));
     assert!(

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use graphdesk_core::GraphDesk;
-use graphdesk_core::cache::persist::{CacheFile, Protection};
+use graphdesk_core::cache::persist::CacheFile;
 use graphdesk_core::clock::{SystemClock, TokioSleeper};
 use graphdesk_core::config::ClientConfig;
 use graphdesk_core::engine::TokenEngine;
@@ -114,7 +114,7 @@ async fn a_full_session_at_trace_level_logs_no_secret() {
     let engine = TokenEngine::new(config, http, Arc::new(SystemClock), Arc::new(TokioSleeper));
     let file = CacheFile::new(
         dir.path().join("cache.bin"),
-        Protection::Keyring(Arc::new(InMemoryKeyStore::default())),
+        Arc::new(InMemoryKeyStore::default()),
     );
     let api = Api::custom(
         &format!("{}/v1.0", tenant.https_url()),

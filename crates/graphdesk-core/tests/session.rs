@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use graphdesk_core::GraphDesk;
-use graphdesk_core::cache::persist::{CacheFile, Protection};
+use graphdesk_core::cache::persist::CacheFile;
 use graphdesk_core::clock::{SystemClock, TokioSleeper};
 use graphdesk_core::config::ClientConfig;
 use graphdesk_core::engine::{TokenEngine, TokenSource};
@@ -60,7 +60,7 @@ fn open_session(
         .expect("http")
         .shared();
     let engine = TokenEngine::new(config, http, Arc::new(SystemClock), Arc::new(TokioSleeper));
-    let file = CacheFile::new(dir.join("token_cache.bin"), Protection::Keyring(keys));
+    let file = CacheFile::new(dir.join("token_cache.bin"), keys);
     let api = Api::custom(
         &format!("{}/v1.0", tenant.https_url()),
         vec!["User.Read".into()],

@@ -2,14 +2,14 @@
 //! lives in the OS keyring (never beside the file). Writes are atomic (temp file, fsync, rename, fsync of the directory)
 //! and happen under a cross-process lock, only when the cache changed. A file that cannot be decrypted or parsed is moved
 //! aside — never deleted — and reported, and the app carries on with an empty cache. Without a keyring the answer is a
-//! typed error; a plaintext file exists only when the user opted in.
+//! typed error, never a plaintext file: GraphDesk has no plaintext mode.
 //!
 //! A save holds the in-memory cache's lock only to merge another process's file into it and to serialise it: the
 //! keyring, the file lock, the write and the fsyncs happen outside it, so a silent lookup never waits on a disk or on
 //! a keyring's unlock prompt. Saves of one file take turns, and the key is fetched from the keyring once.
 //!
 //! File format: `GDC1` (magic and version), a 24-byte random nonce, then the AEAD ciphertext of the MSAL JSON cache (the
-//! magic is the associated data). A plaintext file is the MSAL JSON itself.
+//! magic is the associated data).
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -33,15 +33,6 @@ const NONCE_LEN: usize = 24;
 /// Poly1305's tag, at the end of the ciphertext.
 const TAG_LEN: usize = 16;
 
-/// How the file is protected.
-#[derive(Debug, Clone)]
-pub enum Protection {
-    /// Encrypted; the key in this keyring.
-    Keyring(Arc<dyn KeyStore>),
-    /// Plain JSON: only when the user explicitly chose it (no keyring on a headless server, say).
-    PlaintextOptIn,
-}
-
 /// Why the previous cache was set aside on load.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -63,7 +54,8 @@ pub struct Loaded {
 #[derive(Debug)]
 pub struct CacheFile {
     path: PathBuf,
-    protection: Protection,
+    /// Where the key lives: the file is always encrypted, and never written in plaintext without it.
+    keys: Arc<dyn KeyStore>,
     /// The fingerprint of the file as this process last read or wrote it: a different one means another process saved.
     synced: std::sync::Mutex<Option<Vec<u8>>>,
     /// Saves take turns (held across one whole save; the cache's own lock is not).
@@ -73,10 +65,10 @@ pub struct CacheFile {
 }
 
 impl CacheFile {
-    pub fn new(path: impl Into<PathBuf>, protection: Protection) -> Self {
+    pub fn new(path: impl Into<PathBuf>, keys: Arc<dyn KeyStore>) -> Self {
         Self {
             path: path.into(),
-            protection,
+            keys,
             synced: std::sync::Mutex::new(None),
             turn: std::sync::Mutex::new(()),
             key: std::sync::Mutex::new(None),
@@ -97,20 +89,12 @@ impl CacheFile {
 
     /// The plaintext JSON of file bytes, or why it cannot be had (a keyring error is returned as `Err(Err(..))`).
     fn open(&self, bytes: Vec<u8>) -> Result<Result<Vec<u8>, String>, CoreError> {
-        Ok(match &self.protection {
-            Protection::PlaintextOptIn if !bytes.starts_with(MAGIC) => Ok(bytes),
-            Protection::PlaintextOptIn => {
-                Err("the file is encrypted but plaintext storage was chosen".to_owned())
-            }
-            Protection::Keyring(keys) => {
-                let key = self.known_key(keys.as_ref())?.ok_or_else(|| CoreError::Cache {
-                    detail: "the key of the encrypted token cache is not in the OS keyring (it may be locked, or was \
-                             reset); unlock the keyring and restart GraphDesk, or sign in again"
-                        .into(),
-                })?;
-                decrypt(&key, &bytes)
-            }
-        })
+        let key = self.known_key()?.ok_or_else(|| CoreError::Cache {
+            detail: "the key of the encrypted token cache is not in the OS keyring (it may be locked, or was \
+                     reset); unlock the keyring and restart GraphDesk, or sign in again"
+                .into(),
+        })?;
+        Ok(decrypt(&key, &bytes))
     }
 
     pub fn path(&self) -> &Path {
@@ -194,10 +178,7 @@ impl CacheFile {
             }
         }
         // The key before the cache's lock: a keyring prompt must not hold up lookups.
-        let key = match &self.protection {
-            Protection::PlaintextOptIn => None,
-            Protection::Keyring(keys) => Some(self.key_for_writing(keys.as_ref())?),
-        };
+        let key = self.key_for_writing()?;
         let (plaintext, changes) = {
             let mut cache = shared.write().unwrap_or_else(|p| p.into_inner());
             let changes = cache.take_changes();
@@ -207,11 +188,8 @@ impl CacheFile {
             }
             (cache.to_json(), changes)
         };
-        let written = match &key {
-            None => Ok(plaintext),
-            Some(key) => encrypt(key, &plaintext),
-        }
-        .and_then(|bytes| self.write_atomically(&bytes).map(|()| bytes));
+        let written = encrypt(&key, &plaintext)
+            .and_then(|bytes| self.write_atomically(&bytes).map(|()| bytes));
         match written {
             Ok(bytes) => {
                 self.set_synced(Some(&bytes));
@@ -228,19 +206,19 @@ impl CacheFile {
     }
 
     /// The key this process already holds, else the keyring's (then held); `None` when the keyring has none.
-    fn known_key(&self, keys: &dyn KeyStore) -> Result<Option<SecretBytes>, CoreError> {
+    fn known_key(&self) -> Result<Option<SecretBytes>, CoreError> {
         let mut known = self.key.lock().unwrap_or_else(|p| p.into_inner());
         if let Some(key) = known.as_ref() {
             return Ok(Some(key.clone()));
         }
-        let fetched = keys.get(KEY_NAME)?;
+        let fetched = self.keys.get(KEY_NAME)?;
         known.clone_from(&fetched);
         Ok(fetched)
     }
 
     /// The key, created on first use. An existing encrypted file without a key is never overwritten with a new key.
-    fn key_for_writing(&self, keys: &dyn KeyStore) -> Result<SecretBytes, CoreError> {
-        if let Some(key) = self.known_key(keys)? {
+    fn key_for_writing(&self) -> Result<SecretBytes, CoreError> {
+        if let Some(key) = self.known_key()? {
             return Ok(key);
         }
         if fs::read(&self.path).is_ok_and(|b| b.starts_with(MAGIC)) {
@@ -249,7 +227,7 @@ impl CacheFile {
             });
         }
         let key = SecretBytes::new(XChaCha20Poly1305::generate_key(&mut OsRng).to_vec());
-        keys.set(KEY_NAME, &key)?;
+        self.keys.set(KEY_NAME, &key)?;
         *self.key.lock().unwrap_or_else(|p| p.into_inner()) = Some(key.clone());
         Ok(key)
     }
@@ -417,7 +395,7 @@ mod tests {
     }
 
     fn file(dir: &Path, keys: Arc<InMemoryKeyStore>) -> CacheFile {
-        CacheFile::new(dir.join("token_cache.bin"), Protection::Keyring(keys))
+        CacheFile::new(dir.join("token_cache.bin"), keys)
     }
 
     #[test]
@@ -633,21 +611,6 @@ mod tests {
                 .expect("at")
                 .secret,
             "SECOND"
-        );
-    }
-
-    #[test]
-    fn plaintext_only_by_choice() {
-        let dir = tempfile::tempdir().expect("dir");
-        let plain = CacheFile::new(dir.path().join("cache.json"), Protection::PlaintextOptIn);
-        let mut cache = cache_with("AT");
-        plain.save(&mut cache).expect("saved");
-        let json: serde_json::Value =
-            serde_json::from_slice(&fs::read(plain.path()).expect("file")).expect("MSAL JSON");
-        assert!(json["AccessToken"].is_object());
-        assert_eq!(
-            plain.load().expect("loaded").cache.document(),
-            cache.document()
         );
     }
 
