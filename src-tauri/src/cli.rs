@@ -7,6 +7,7 @@ use std::io::Write as _;
 
 use std::path::PathBuf;
 
+use clap::{Parser, Subcommand, ValueEnum};
 use graphdesk_core::CoreError;
 use graphdesk_core::cache::interop::{Dialect, ImportSummary};
 use graphdesk_core::paths::AppPaths;
@@ -24,173 +25,137 @@ pub mod exit {
     pub const NO_ACCOUNT: i32 = 4;
 }
 
-const HELP: &str = "\
-GraphDesk — tokens for the Microsoft identity platform, from the desktop app's cache.
-
-Usage:
-  graphdesk                               open the window
-  graphdesk token [--scope S]... [--account A] [--json]
-                                          print an access token (silently: from the cache or by refreshing)
-  graphdesk accounts [--json]             list the signed-in accounts
-  graphdesk cache import FILE [--json]    merge a token cache MSAL Python, msal-node or MSAL .NET wrote
-  graphdesk cache export --format F [FILE]
-                                          write the cache for MSAL (F: msal-python or msal-node); FILE is
-                                          created readable by you only; without FILE, to standard output
-  graphdesk --help | --version
-
-  --scope S     a scope of the web API (repeatable, or space-separated); default: the app's default scopes
-  --account A   username or home account id; default: the active account
-  --json        print JSON (accessToken, expiresOn, scopes, account) instead of the bare token
-
-Exit codes: 0 ok · 1 failure (network, server, cache, keyring) · 2 usage · 3 sign-in needed · 4 no such account
-";
+/// GraphDesk — tokens for the Microsoft identity platform, from the desktop app's cache. Without a command, the window
+/// opens.
+#[derive(Debug, Parser)]
+#[command(
+    name = "graphdesk",
+    version,
+    after_help = "Exit codes: 0 ok · 1 failure (network, server, cache, keyring) · 2 usage · 3 sign-in needed · 4 no such account"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
 /// A parsed command line.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
 pub enum Command {
+    /// Print an access token, silently: from the cache or by refreshing.
     Token {
+        /// A scope of the web API (repeatable, or space-separated); default: the app's default scopes.
+        #[arg(
+            long = "scope",
+            short = 's',
+            visible_alias = "scopes",
+            value_name = "S"
+        )]
         scopes: Vec<String>,
+        /// Username or home account id; default: the active account.
+        #[arg(long, short = 'a', value_name = "A")]
         account: Option<String>,
+        /// Print JSON (accessToken, expiresOn, scopes, account) instead of the bare token.
+        #[arg(long)]
         json: bool,
     },
+    /// List the signed-in accounts (* marks the active one).
     Accounts {
+        /// Print JSON.
+        #[arg(long)]
         json: bool,
     },
-    CacheImport {
-        file: PathBuf,
-        json: bool,
+    /// Move sign-ins between GraphDesk and MSAL Python, msal-node or MSAL .NET caches.
+    Cache {
+        #[command(subcommand)]
+        action: CacheCommand,
     },
-    CacheExport {
-        dialect: Dialect,
-        out: Option<PathBuf>,
-    },
-    Help,
-    Version,
 }
 
-/// Why the command line was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum UsageError {
-    #[error("unknown option {0}")]
-    UnknownOption(String),
-    #[error("{0} needs a value")]
-    MissingValue(String),
-    #[error("unexpected argument {0}")]
-    Unexpected(String),
-    #[error("{0} is not a cache format: use msal-python or msal-node")]
-    UnknownFormat(String),
-    #[error("cache needs import FILE or export --format F")]
-    CacheUsage,
+/// `graphdesk cache …`
+#[derive(Debug, Clone, PartialEq, Eq, Subcommand)]
+pub enum CacheCommand {
+    /// Merge a token cache MSAL Python, msal-node or MSAL .NET wrote.
+    Import {
+        /// The cache file.
+        file: PathBuf,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Write the cache for MSAL; the file is created readable by you only; without one, to standard output.
+    Export {
+        /// Whose conventions to write.
+        #[arg(long, short = 'f', value_enum)]
+        format: Format,
+        /// The file to write.
+        #[arg(long, short = 'o', value_name = "FILE")]
+        out: Option<PathBuf>,
+        /// The file to write (as --out).
+        #[arg(conflicts_with = "out")]
+        file: Option<PathBuf>,
+    },
 }
+
+/// A cache format `graphdesk cache export` writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    /// MSAL Python's (`SerializableTokenCache`).
+    #[value(alias = "python")]
+    MsalPython,
+    /// msal-node's (`TokenCache.serialize`).
+    #[value(alias = "node")]
+    MsalNode,
+}
+
+impl Format {
+    fn dialect(self) -> Dialect {
+        match self {
+            Self::MsalPython => Dialect::MsalPython,
+            Self::MsalNode => Dialect::MsalNode,
+        }
+    }
+}
+
+/// The words that make a command line the CLI's rather than the window's.
+const CLI_WORDS: [&str; 8] = [
+    "token",
+    "accounts",
+    "cache",
+    "help",
+    "--help",
+    "-h",
+    "--version",
+    "-V",
+];
 
 /// The CLI command in `args` (without the program name), or `None` when the window should open (no arguments, or a
-/// `graphdesk://` link the OS passes).
-pub fn parse(args: &[String]) -> Option<Result<Command, UsageError>> {
-    let (first, rest) = args.split_first()?;
-    Some(match first.as_str() {
-        "token" => parse_token(rest),
-        "accounts" => match rest {
-            [] => Ok(Command::Accounts { json: false }),
-            [flag] if flag == "--json" => Ok(Command::Accounts { json: true }),
-            [other, ..] => Err(unknown(other)),
-        },
-        "cache" => parse_cache(rest),
-        "help" | "--help" | "-h" => Ok(Command::Help),
-        "--version" | "-V" => Ok(Command::Version),
-        _ => return None,
-    })
-}
-
-fn unknown(arg: &str) -> UsageError {
-    if arg.starts_with('-') {
-        UsageError::UnknownOption(arg.to_owned())
-    } else {
-        UsageError::Unexpected(arg.to_owned())
+/// `graphdesk://` link the OS passes). A usage error, `--help` and `--version` come back as clap's error, which prints
+/// itself and exits with 2 (usage) or 0.
+pub fn parse(args: &[String]) -> Option<Result<Command, clap::Error>> {
+    let first = args.first()?;
+    if !CLI_WORDS.contains(&first.as_str()) {
+        return None;
     }
-}
-
-fn parse_token(args: &[String]) -> Result<Command, UsageError> {
-    let (mut scopes, mut account, mut json) = (Vec::new(), None, false);
-    options(args, |name, value| {
-        match name {
-            "--scope" | "--scopes" | "-s" => {
-                scopes.extend(value()?.split_whitespace().map(str::to_owned))
-            }
-            "--account" | "-a" => account = Some(value()?),
-            "--json" => json = true,
-            other => return Err(unknown(other)),
-        }
-        Ok(())
-    })?;
-    Ok(Command::Token {
-        scopes,
-        account,
-        json,
-    })
-}
-
-/// Splits `--name=value` and `--name value` forms: the option's name, and a closure taking its value.
-fn options(
-    args: &[String],
-    mut each: impl FnMut(&str, &mut dyn FnMut() -> Result<String, UsageError>) -> Result<(), UsageError>,
-) -> Result<(), UsageError> {
-    let mut args = args.iter();
-    while let Some(arg) = args.next() {
-        let (name, inline) = match arg.split_once('=') {
-            Some((name, value)) if name.starts_with("--") => (name, Some(value.to_owned())),
-            _ => (arg.as_str(), None),
-        };
-        let mut value = || {
-            inline
-                .clone()
-                .or_else(|| args.next().cloned())
-                .filter(|v| !v.is_empty())
-                .ok_or_else(|| UsageError::MissingValue(name.to_owned()))
-        };
-        each(name, &mut value)?;
-    }
-    Ok(())
-}
-
-fn parse_cache(args: &[String]) -> Result<Command, UsageError> {
-    match args.split_first() {
-        Some((verb, rest)) if verb == "import" => {
-            let (mut file, mut json) = (None, false);
-            options(rest, |name, _| {
-                match name {
-                    "--json" => json = true,
-                    other if other.starts_with('-') && other != "-" => return Err(unknown(other)),
-                    path if file.is_none() => file = Some(PathBuf::from(path)),
-                    extra => return Err(unknown(extra)),
-                }
-                Ok(())
-            })?;
-            let file = file.ok_or_else(|| UsageError::MissingValue("import".into()))?;
-            Ok(Command::CacheImport { file, json })
-        }
-        Some((verb, rest)) if verb == "export" => {
-            let (mut dialect, mut out) = (None, None);
-            options(rest, |name, value| {
-                match name {
-                    "--format" | "-f" => {
-                        dialect = Some(match value()?.as_str() {
-                            "msal-python" | "python" => Dialect::MsalPython,
-                            "msal-node" | "node" => Dialect::MsalNode,
-                            other => return Err(UsageError::UnknownFormat(other.to_owned())),
-                        })
-                    }
-                    "--out" | "-o" => out = Some(PathBuf::from(value()?)),
-                    other if other.starts_with('-') => return Err(unknown(other)),
-                    path if out.is_none() => out = Some(PathBuf::from(path)),
-                    extra => return Err(unknown(extra)),
-                }
-                Ok(())
-            })?;
-            let dialect = dialect.ok_or_else(|| UsageError::MissingValue("--format".into()))?;
-            Ok(Command::CacheExport { dialect, out })
-        }
-        _ => Err(UsageError::CacheUsage),
-    }
+    Some(
+        Cli::try_parse_from(std::iter::once("graphdesk".to_owned()).chain(args.iter().cloned()))
+            .map(|cli| match cli.command {
+                // `--scope "User.Read Mail.Read"` names two scopes, as MSAL's space-separated `scope` does.
+                Command::Token {
+                    scopes,
+                    account,
+                    json,
+                } => Command::Token {
+                    scopes: scopes
+                        .iter()
+                        .flat_map(|s| s.split_whitespace())
+                        .map(str::to_owned)
+                        .collect(),
+                    account,
+                    json,
+                },
+                other => other,
+            }),
+    )
 }
 
 /// What an import did, in words: counts, then each entry set aside (by section and position, never by content).
@@ -268,33 +233,18 @@ fn explain(error: &CoreError, account: Option<&str>) -> String {
 
 /// Runs `command`; returns the process exit code.
 pub fn run(command: Command) -> i32 {
-    match command {
-        Command::Help => {
-            print!("{HELP}");
-            exit::OK
+    let paths = match AppPaths::for_current_user() {
+        Ok(paths) => paths,
+        Err(error) => {
+            eprintln!("graphdesk: {error}");
+            return exit::FAILED;
         }
-        Command::Version => {
-            println!("graphdesk {}", graphdesk_core::APP_VERSION);
-            exit::OK
-        }
-        Command::Token { .. }
-        | Command::Accounts { .. }
-        | Command::CacheImport { .. }
-        | Command::CacheExport { .. } => {
-            let paths = match AppPaths::for_current_user() {
-                Ok(paths) => paths,
-                Err(error) => {
-                    eprintln!("graphdesk: {error}");
-                    return exit::FAILED;
-                }
-            };
-            let level = graphdesk_core::settings::Settings::load(paths.data_dir())
-                .map(|s| s.log_level)
-                .unwrap_or_else(|_| "info".into());
-            let _log = crate::logging::init(paths.log_dir(), &level, false);
-            tauri::async_runtime::block_on(run_with_cache(command, &paths))
-        }
-    }
+    };
+    let level = graphdesk_core::settings::Settings::load(paths.data_dir())
+        .map(|s| s.log_level)
+        .unwrap_or_else(|_| "info".into());
+    let _log = crate::logging::init(paths.log_dir(), &level, false);
+    tauri::async_runtime::block_on(run_with_cache(command, &paths))
 }
 
 async fn run_with_cache(command: Command, paths: &AppPaths) -> i32 {
@@ -358,7 +308,9 @@ async fn run_with_cache(command: Command, paths: &AppPaths) -> i32 {
                 })
             }
         }
-        Command::CacheImport { file, json } => {
+        Command::Cache {
+            action: CacheCommand::Import { file, json },
+        } => {
             let bytes = match std::fs::read(&file) {
                 Ok(bytes) => bytes,
                 Err(error) => {
@@ -375,16 +327,22 @@ async fn run_with_cache(command: Command, paths: &AppPaths) -> i32 {
                 }
             }
         }
-        Command::CacheExport { dialect, out: None } => out
-            .write_all(&session.export_cache(dialect))
-            .and_then(|()| writeln!(out)),
-        Command::CacheExport {
-            dialect,
-            out: Some(path),
-        } => write_private(&path, &session.export_cache(dialect)).map_err(|error| {
-            std::io::Error::new(error.kind(), format!("{}: {error}", path.display()))
-        }),
-        Command::Help | Command::Version => Ok(()),
+        Command::Cache {
+            action:
+                CacheCommand::Export {
+                    format,
+                    out: to,
+                    file,
+                },
+        } => {
+            let exported = session.export_cache(format.dialect());
+            match to.or(file) {
+                None => out.write_all(&exported).and_then(|()| writeln!(out)),
+                Some(path) => write_private(&path, &exported).map_err(|error| {
+                    std::io::Error::new(error.kind(), format!("{}: {error}", path.display()))
+                }),
+            }
+        }
     };
     match written {
         Ok(()) => exit::OK,
@@ -403,100 +361,110 @@ mod tests {
         line.split_whitespace().map(str::to_owned).collect()
     }
 
+    fn parsed(line: &str) -> Command {
+        parse(&args(line))
+            .expect("a CLI command")
+            .unwrap_or_else(|e| panic!("{line}: {e}"))
+    }
+
+    fn refused(line: &str) -> clap::error::ErrorKind {
+        parse(&args(line))
+            .expect("a CLI command")
+            .expect_err(line)
+            .kind()
+    }
+
     #[test]
     fn the_window_opens_for_no_arguments_and_for_links() {
-        assert_eq!(parse(&[]), None);
-        assert_eq!(parse(&args("graphdesk://auth?code=x&state=y")), None);
+        assert!(parse(&[]).is_none());
+        assert!(parse(&args("graphdesk://auth?code=x&state=y")).is_none());
     }
 
     #[test]
     fn token_takes_scopes_account_and_json_in_either_spelling() {
         assert_eq!(
-            parse(&args(
-                "token --scope User.Read --scope=Mail.Read --account ada@contoso.com --json"
-            )),
-            Some(Ok(Command::Token {
+            parsed("token --scope User.Read --scope=Mail.Read --account ada@contoso.com --json"),
+            Command::Token {
                 scopes: vec!["User.Read".into(), "Mail.Read".into()],
                 account: Some("ada@contoso.com".into()),
                 json: true,
-            }))
+            }
         );
+        let spaced = parse(&["token".into(), "-s".into(), "User.Read Mail.Read".into()])
+            .expect("a CLI command")
+            .expect("parsed");
         assert_eq!(
-            parse(&["token".into(), "-s".into(), "User.Read Mail.Read".into()]),
-            Some(Ok(Command::Token {
+            spaced,
+            Command::Token {
                 scopes: vec!["User.Read".into(), "Mail.Read".into()],
                 account: None,
                 json: false,
-            }))
+            }
         );
     }
 
     #[test]
     fn cache_import_and_export_parse_and_refuse_what_they_cannot_do() {
+        let export = |format, out: Option<&str>, file: Option<&str>| Command::Cache {
+            action: CacheCommand::Export {
+                format,
+                out: out.map(PathBuf::from),
+                file: file.map(PathBuf::from),
+            },
+        };
         assert_eq!(
-            parse(&args("cache import /tmp/msal.json --json")),
-            Some(Ok(Command::CacheImport {
-                file: "/tmp/msal.json".into(),
-                json: true
-            }))
+            parsed("cache import /tmp/msal.json --json"),
+            Command::Cache {
+                action: CacheCommand::Import {
+                    file: "/tmp/msal.json".into(),
+                    json: true
+                }
+            }
         );
         assert_eq!(
-            parse(&args("cache export --format=msal-node -o out.json")),
-            Some(Ok(Command::CacheExport {
-                dialect: Dialect::MsalNode,
-                out: Some("out.json".into())
-            }))
+            parsed("cache export --format=msal-node -o out.json"),
+            export(Format::MsalNode, Some("out.json"), None)
         );
         assert_eq!(
-            parse(&args("cache export --format msal-python msal.json")),
-            Some(Ok(Command::CacheExport {
-                dialect: Dialect::MsalPython,
-                out: Some("msal.json".into())
-            }))
+            parsed("cache export --format msal-python msal.json"),
+            export(Format::MsalPython, None, Some("msal.json"))
         );
         assert_eq!(
-            parse(&args("cache export --format python")),
-            Some(Ok(Command::CacheExport {
-                dialect: Dialect::MsalPython,
-                out: None
-            }))
+            parsed("cache export --format python"),
+            export(Format::MsalPython, None, None)
         );
-        for (line, error) in [
-            ("cache", UsageError::CacheUsage),
-            ("cache import", UsageError::MissingValue("import".into())),
-            ("cache import a b", UsageError::Unexpected("b".into())),
-            ("cache export", UsageError::MissingValue("--format".into())),
-            (
-                "cache export --format adal",
-                UsageError::UnknownFormat("adal".into()),
-            ),
+        use clap::error::ErrorKind;
+        for (line, kind) in [
+            ("cache", ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand),
+            ("cache import", ErrorKind::MissingRequiredArgument),
+            ("cache import a b", ErrorKind::UnknownArgument),
+            ("cache export", ErrorKind::MissingRequiredArgument),
+            ("cache export --format adal", ErrorKind::InvalidValue),
             (
                 "cache export --format node --bogus",
-                UsageError::UnknownOption("--bogus".into()),
+                ErrorKind::UnknownArgument,
+            ),
+            (
+                "cache export --format node -o a b",
+                ErrorKind::ArgumentConflict,
             ),
         ] {
-            assert_eq!(parse(&args(line)), Some(Err(error)), "{line}");
+            assert_eq!(refused(line), kind, "{line}");
         }
     }
 
     #[test]
-    fn bad_command_lines_are_usage_errors() {
-        assert_eq!(
-            parse(&args("token --scope")),
-            Some(Err(UsageError::MissingValue("--scope".into())))
-        );
-        assert_eq!(
-            parse(&args("token --scope=")),
-            Some(Err(UsageError::MissingValue("--scope".into())))
-        );
-        assert_eq!(
-            parse(&args("token --bogus")),
-            Some(Err(UsageError::UnknownOption("--bogus".into())))
-        );
-        assert_eq!(
-            parse(&args("accounts extra")),
-            Some(Err(UsageError::Unexpected("extra".into())))
-        );
+    fn bad_command_lines_are_usage_errors_and_help_and_version_are_answers() {
+        use clap::error::ErrorKind;
+        assert_eq!(refused("token --scope"), ErrorKind::InvalidValue);
+        assert_eq!(refused("token --bogus"), ErrorKind::UnknownArgument);
+        assert_eq!(refused("accounts extra"), ErrorKind::UnknownArgument);
+        assert_eq!(refused("--version"), ErrorKind::DisplayVersion);
+        assert_eq!(refused("help"), ErrorKind::DisplayHelp);
+        let usage = parse(&args("token --bogus"))
+            .expect("a CLI command")
+            .expect_err("refused");
+        assert_eq!(usage.exit_code(), exit::USAGE);
     }
 
     #[test]

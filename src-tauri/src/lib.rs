@@ -47,9 +47,17 @@ pub fn run() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match cli::parse(&args) {
         Some(Ok(command)) => std::process::exit(cli::run(command)),
-        Some(Err(error)) => {
-            eprintln!("graphdesk: {error}\nRun `graphdesk --help` for usage.");
-            std::process::exit(cli::exit::USAGE);
+        // clap's answer: a usage error (to stderr, exit 2) or --help / --version (to stdout, exit 0).
+        Some(Err(answer)) => {
+            let code = if answer.use_stderr() {
+                cli::exit::USAGE
+            } else {
+                cli::exit::OK
+            };
+            if let Err(error) = answer.print() {
+                eprintln!("graphdesk: {error}");
+            }
+            std::process::exit(code);
         }
         None => run_app(),
     }
