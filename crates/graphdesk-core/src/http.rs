@@ -1,6 +1,7 @@
 //! HTTP, injected: the engine sends [`HttpRequest`]s through an [`HttpClient`], so flows are tested against the emulated
-//! tenant or a scripted fake. The real client is reqwest with rustls, trusting the system roots plus any extra CA the
-//! configuration names (a corporate proxy, the emulated tenant).
+//! tenant or a scripted fake. The real client is reqwest (the same 0.13 Tauri links) with rustls and the platform
+//! verifier: it trusts the operating system's trust store — where a company's TLS-inspecting proxy puts its root —
+//! plus any extra CA the configuration names (a corporate proxy, the emulated tenant).
 
 use std::fmt;
 use std::sync::Arc;
