@@ -24,6 +24,8 @@ fn main() {
         "settings_get",
         "settings_set",
         "first_paint",
+        "cache_import",
+        "cache_export",
     ]);
     tauri_build::try_build(tauri_build::Attributes::new().app_manifest(commands))
         .expect("tauri-build failed: check tauri.conf.json, capabilities/ and that ui/dist exists (npm --prefix ui run build)");

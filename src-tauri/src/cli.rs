@@ -189,25 +189,6 @@ fn describe_import(file: &std::path::Path, summary: &ImportSummary) -> String {
     text
 }
 
-/// Writes `bytes` to `path`, readable and writable by the user only (it holds refresh tokens).
-fn write_private(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    }
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
 /// The exit code for an error.
 pub fn exit_code(error: &CoreError) -> i32 {
     match error {
@@ -310,23 +291,18 @@ async fn run_with_cache(command: Command, paths: &AppPaths) -> i32 {
         }
         Command::Cache {
             action: CacheCommand::Import { file, json },
-        } => {
-            let bytes = match std::fs::read(&file) {
-                Ok(bytes) => bytes,
-                Err(error) => {
-                    eprintln!("graphdesk: cannot read {}: {error}", file.display());
-                    return exit::FAILED;
-                }
-            };
-            match session.import_cache(&bytes).await {
-                Ok(summary) if json => writeln!(out, "{}", serde_json::json!(summary)),
-                Ok(summary) => writeln!(out, "{}", describe_import(&file, &summary)),
-                Err(error) => {
-                    eprintln!("graphdesk: {} was not imported: {error}", file.display());
-                    return exit_code(&error);
-                }
+        } => match session.import_cache_file(&file).await {
+            Ok(summary) if json => writeln!(out, "{}", serde_json::json!(summary)),
+            Ok(summary) => writeln!(out, "{}", describe_import(&file, &summary)),
+            Err(error @ CoreError::InvalidRequest { .. }) => {
+                eprintln!("graphdesk: {error}");
+                return exit::FAILED;
             }
-        }
+            Err(error) => {
+                eprintln!("graphdesk: {} was not imported: {error}", file.display());
+                return exit_code(&error);
+            }
+        },
         Command::Cache {
             action:
                 CacheCommand::Export {
@@ -334,15 +310,18 @@ async fn run_with_cache(command: Command, paths: &AppPaths) -> i32 {
                     out: to,
                     file,
                 },
-        } => {
-            let exported = session.export_cache(format.dialect());
-            match to.or(file) {
-                None => out.write_all(&exported).and_then(|()| writeln!(out)),
-                Some(path) => write_private(&path, &exported).map_err(|error| {
-                    std::io::Error::new(error.kind(), format!("{}: {error}", path.display()))
-                }),
-            }
-        }
+        } => match to.or(file) {
+            None => out
+                .write_all(&session.export_cache(format.dialect()))
+                .and_then(|()| writeln!(out)),
+            Some(path) => match session.export_cache_to(format.dialect(), &path) {
+                Ok(()) => Ok(()),
+                Err(error) => {
+                    eprintln!("graphdesk: {error}");
+                    return exit::FAILED;
+                }
+            },
+        },
     };
     match written {
         Ok(()) => exit::OK,

@@ -1,6 +1,7 @@
 //! Tauri commands: one-liners over the core service, so their behaviour is tested in `graphdesk-core` and here without a
 //! window. Errors cross as [`IpcError`].
 
+use graphdesk_core::cache::interop::{Dialect, ImportSummary};
 use graphdesk_core::engine::Account;
 use graphdesk_core::error::RequestField;
 use graphdesk_core::flows::device_code::DeviceCodeFlow;
@@ -312,6 +313,33 @@ pub fn sign_out<R: tauri::Runtime>(
     let warning = state.service().require_session()?.sign_out(&account)?;
     events::accounts_changed(&app);
     Ok(warning)
+}
+
+/// Merges the token cache MSAL Python, msal-node, MSAL .NET or another GraphDesk wrote at `path` (the file is read
+/// here: its tokens never pass through the window); the summary names each entry set aside by position only.
+#[tauri::command]
+pub async fn cache_import<R: tauri::Runtime>(
+    path: String,
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<ImportSummary, IpcError> {
+    let session = state.service().require_session()?;
+    let summary = session
+        .import_cache_file(std::path::Path::new(path.trim()))
+        .await?;
+    events::accounts_changed(&app);
+    Ok(summary)
+}
+
+/// Writes the token cache for MSAL (`dialect`'s conventions) to `path`, readable by the user only.
+#[tauri::command]
+pub fn cache_export(
+    dialect: Dialect,
+    path: String,
+    state: State<'_, AppState>,
+) -> Result<(), IpcError> {
+    let session = state.service().require_session()?;
+    Ok(session.export_cache_to(dialect, std::path::Path::new(path.trim()))?)
 }
 
 /// Silently refreshes the active account's token (the tray's Quick refresh, from the window).

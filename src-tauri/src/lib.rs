@@ -105,7 +105,9 @@ fn run_app() {
             commands::open_device_page,
             commands::settings_get,
             commands::settings_set,
-            commands::first_paint
+            commands::first_paint,
+            commands::cache_import,
+            commands::cache_export
         ])
         .setup(|app| {
             open_session(app.handle());

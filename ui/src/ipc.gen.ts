@@ -117,6 +117,24 @@ logLevel: string, };
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
+export type Dialect = "msalPython" | "msalNode";
+
+export type EntryWarning = { section: string, 
+/**
+ * The entry's position in its section (keys can hold account ids, which are not logged).
+ */
+index: number, reason: string, };
+
+export type ImportSummary = { accounts: number, accessTokens: number, refreshTokens: number, 
+/**
+ * Entries for other apps or clouds, and tokens of another scheme than Bearer, kept as they were.
+ */
+keptForeign: number, 
+/**
+ * Entries that do not fit the schema: kept verbatim, written back, never used.
+ */
+warnings: Array<EntryWarning>, };
+
 export type GraphRequest = { account: string | null, method: Method, 
 /**
  * `/me`, `/users?$top=5`, or a next link.
@@ -151,7 +169,7 @@ export type KeyringError = { "reason": "unavailable", detail: string, } | { "rea
 
 export type ConfigField = "clientId" | "tenant" | "redirectUri" | "defaultScopes" | "extraRootCaFile" | "logLevel" | "clientCapabilities" | "instanceMetadata" | "apiBaseUrl" | "dataDir";
 
-export type RequestField = "path" | "body" | "username" | "deviceCode" | "token";
+export type RequestField = "path" | "body" | "username" | "deviceCode" | "token" | "file";
 
 export type IpcError = { "kind": "notSignedIn", message: string, } | { "kind": "uiRequired", detail: UiRequired, message: string, } | { "kind": "server", detail: ServerError, message: string, } | { "kind": "graph", detail: GraphError, message: string, } | { "kind": "network", message: string, } | { "kind": "timeout", message: string, } | { "kind": "throttled", retryAfter: number, message: string, } | { "kind": "protocol", message: string, } | { "kind": "cancelled", message: string, } | { "kind": "declined", message: string, } | { "kind": "signInRefused", error: string, aadsts: number | null, message: string, } | { "kind": "signInTimeout", message: string, } | { "kind": "invalidIdToken", message: string, } | { "kind": "cache", message: string, } | { "kind": "config", field: ConfigField, message: string, } | { "kind": "invalidRequest", field: RequestField, message: string, } | { "kind": "settingsFile", message: string, } | { "kind": "keyring", detail: KeyringError, message: string, } | { "kind": "redirect", detail: RedirectError, message: string, } | { "kind": "browserUnavailable", message: string, } | { "kind": "demoUnavailable", message: string, } | { "kind": "unsupported", message: string, };
 
@@ -179,6 +197,8 @@ export type Commands = {
   cancel_sign_in: { args: Record<string, never>; answer: null };
   profile: { args: { account: string }; answer: UserProfile };
   sign_out: { args: { account: string }; answer: string | null };
+  cache_import: { args: { path: string }; answer: ImportSummary };
+  cache_export: { args: { dialect: Dialect; path: string }; answer: null };
   quick_refresh: { args: Record<string, never>; answer: TokenSummary };
 };
 

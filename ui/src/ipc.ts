@@ -53,6 +53,8 @@ export const commands = {
   firstPaint: () => call("first_paint"),
   settingsGet: () => call("settings_get"),
   settingsSet: (settings: Args<"settings_set">["settings"]) => call("settings_set", { settings }),
+  cacheImport: (path: string) => call("cache_import", { path }),
+  cacheExport: (dialect: Args<"cache_export">["dialect"], path: string) => call("cache_export", { dialect, path }),
 };
 
 type EventName = keyof EventPayloads;

@@ -4,7 +4,7 @@ import { refreshAccounts, refreshStatus, renderProfile } from "./accounts";
 import { commands } from "./ipc";
 import { parseScopes } from "./graph";
 import { loadToken } from "./token";
-import type { ConfigField, Settings } from "./ipc.gen";
+import type { ConfigField, Dialect, ImportSummary, Settings } from "./ipc.gen";
 import { addActivity, describeError, element, showNotice } from "./view";
 
 const CLOUDS: readonly Settings["cloud"][] = ["global", "usGovernment", "china"];
@@ -84,7 +84,64 @@ async function save(): Promise<void> {
   }
 }
 
+const DIALECTS: readonly Dialect[] = ["msalPython", "msalNode"];
+
+function isDialect(value: string): value is Dialect {
+  return (DIALECTS as readonly string[]).includes(value);
+}
+
+function showCacheResult(text: string): void {
+  const result = element("cache-result", HTMLElement);
+  result.hidden = false;
+  result.textContent = text;
+}
+
+/** An import in words: what came in, and each entry kept aside by its section and position (never its contents). */
+export function describeImport(summary: ImportSummary): string {
+  const kept = summary.warnings.map((w) => ` ${w.section} entry #${w.index + 1} was kept as it was, not used (${w.reason}).`);
+  return (
+    `Imported ${summary.accounts} account(s), ${summary.accessTokens} access token(s), ${summary.refreshTokens} refresh ` +
+    `token(s); ${summary.keptForeign} entr${summary.keptForeign === 1 ? "y" : "ies"} of other apps or clouds kept.` +
+    kept.join("")
+  );
+}
+
+async function importCache(): Promise<void> {
+  showCacheResult("Importing…");
+  const outcome = await commands.cacheImport(element("cache-import-path", HTMLInputElement).value);
+  if (!outcome.ok) {
+    showCacheResult(describeError(outcome.error));
+    return;
+  }
+  const text = describeImport(outcome.value);
+  showCacheResult(text);
+  addActivity("Token cache imported", text, { outcome: "cacheImported" });
+  await refreshAccounts();
+  await loadToken();
+}
+
+async function exportCache(): Promise<void> {
+  const dialect = element("cache-export-dialect", HTMLSelectElement).value;
+  const path = element("cache-export-path", HTMLInputElement).value;
+  showCacheResult("Exporting…");
+  const outcome = await commands.cacheExport(isDialect(dialect) ? dialect : "msalPython", path);
+  if (!outcome.ok) {
+    showCacheResult(describeError(outcome.error));
+    return;
+  }
+  showCacheResult(`Written to ${path.trim()}, readable by you only.`);
+  addActivity("Token cache exported", path.trim(), { outcome: "cacheExported" });
+}
+
 export function wireSettings(): void {
+  element("cache-import-form", HTMLFormElement).addEventListener("submit", (event) => {
+    event.preventDefault();
+    void importCache();
+  });
+  element("cache-export-form", HTMLFormElement).addEventListener("submit", (event) => {
+    event.preventDefault();
+    void exportCache();
+  });
   element("open-settings", HTMLButtonElement).addEventListener("click", () => void open());
   element("settings-close", HTMLButtonElement).addEventListener("click", () => {
     element("settings", HTMLElement).hidden = true;

@@ -221,6 +221,8 @@ pub enum RequestField {
     DeviceCode,
     /// A token named by the window.
     Token,
+    /// A file to read or write (a cache to import, or to export to).
+    File,
 }
 
 impl std::fmt::Display for RequestField {
@@ -231,6 +233,7 @@ impl std::fmt::Display for RequestField {
             Self::Username => "the username",
             Self::DeviceCode => "the device-code sign-in",
             Self::Token => "the token",
+            Self::File => "the file",
         })
     }
 }

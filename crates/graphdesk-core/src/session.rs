@@ -429,6 +429,33 @@ impl Session {
         self.engine.export_cache(dialect)
     }
 
+    /// [`Self::import_cache`] of the file at `path`; a file that cannot be read is an error naming it.
+    pub async fn import_cache_file(
+        &self,
+        path: &std::path::Path,
+    ) -> Result<crate::cache::interop::ImportSummary, CoreError> {
+        let bytes = std::fs::read(path).map_err(|e| CoreError::InvalidRequest {
+            field: crate::error::RequestField::File,
+            reason: format!("cannot read {}: {e}", path.display()),
+        })?;
+        self.import_cache(&bytes).await
+    }
+
+    /// [`Self::export_cache`] to the file at `path`, created (or replaced) readable and writable by the user only: it
+    /// holds refresh tokens.
+    pub fn export_cache_to(
+        &self,
+        dialect: crate::cache::interop::Dialect,
+        path: &std::path::Path,
+    ) -> Result<(), CoreError> {
+        crate::cache::persist::write_private(path, &self.export_cache(dialect)).map_err(|e| {
+            CoreError::InvalidRequest {
+                field: crate::error::RequestField::File,
+                reason: format!("cannot write {}: {e}", path.display()),
+            }
+        })
+    }
+
     /// Signs `account` out of GraphDesk (its tokens and the account leave the cache; other accounts stay).
     pub fn sign_out(&self, account: &str) -> Result<Option<String>, CoreError> {
         let found = self.engine.account(account).ok_or(CoreError::NotSignedIn)?;

@@ -34,6 +34,8 @@ fn declared<T: TS + 'static>(cfg: &Config) -> Declared {
 /// Every type that crosses IPC, in the order the file declares them.
 fn types(cfg: &Config) -> Vec<Declared> {
     use graphdesk_core::cache::account::{Account, TenantProfile};
+    use graphdesk_core::cache::interop::{Dialect, ImportSummary};
+    use graphdesk_core::cache::schema::EntryWarning;
     use graphdesk_core::cache_status::CacheStatus;
     use graphdesk_core::engine::TokenSource;
     use graphdesk_core::engine::flows::device_code::{DeviceCodeFlow, DeviceCodeProgress};
@@ -68,6 +70,9 @@ fn types(cfg: &Config) -> Vec<Declared> {
         declared::<Cloud>(cfg),
         declared::<Settings>(cfg),
         declared::<Method>(cfg),
+        declared::<Dialect>(cfg),
+        declared::<EntryWarning>(cfg),
+        declared::<ImportSummary>(cfg),
         declared::<crate::commands::GraphRequest>(cfg),
         declared::<UiRequiredReason>(cfg),
         declared::<UiRequired>(cfg),

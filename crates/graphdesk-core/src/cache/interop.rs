@@ -29,7 +29,8 @@ use crate::cloud::InstanceMetadata;
 use crate::error::CoreError;
 
 /// Whose conventions an export follows.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub enum Dialect {
     MsalPython,
@@ -38,6 +39,7 @@ pub enum Dialect {
 
 /// What an import brought in.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct ImportSummary {
     pub accounts: usize,

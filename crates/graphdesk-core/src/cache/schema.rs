@@ -169,6 +169,7 @@ pub struct CacheDocument {
 
 /// An entry read but set aside.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "camelCase")]
 pub struct EntryWarning {
     pub section: String,
