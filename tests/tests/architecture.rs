@@ -18,6 +18,7 @@ const CORE: &[(&str, u8)] = &[
     ("backoff", 0),
     ("encoding", 0),
     ("scopes", 0),
+    ("text", 0),
     ("error", 0),
     ("http", 1),
     ("redirect", 1),

@@ -13,6 +13,7 @@ pub mod encoding;
 pub mod error;
 pub mod scopes;
 pub mod secret;
+pub mod text;
 // L1: the wire — the HTTP seam, redirects, protocol answers, ID tokens, JWTs, clouds, where files live.
 pub mod cloud;
 pub mod http;

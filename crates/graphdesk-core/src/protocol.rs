@@ -233,12 +233,11 @@ pub fn readable_description(description: &str) -> String {
         .split(['\r', '\n'])
         .find(|line| !line.trim().is_empty())
         .unwrap_or_default();
-    first
+    let sentence = first
         .split_once(": ")
         .filter(|(code, _)| code.starts_with("AADSTS"))
-        .map_or(first, |(_, rest)| rest)
-        .trim()
-        .to_owned()
+        .map_or(first, |(_, rest)| rest);
+    crate::text::displayable(sentence.trim())
 }
 
 /// An `error_description` without the trace block Entra appends (`Trace ID: …` and what follows, after `\r\n`, or after

@@ -248,9 +248,8 @@ fn sanitize_error_code(code: &str) -> String {
 /// Error descriptions come from whoever built the link: strip control characters and bound the length.
 fn sanitize_text(text: &str) -> String {
     // Entra appends a trace block after `\r\n` (`Trace ID: …\r\nCorrelation ID: …\r\nTimestamp: …`): ids, not words.
-    crate::protocol::without_trace(text)
+    crate::text::displayable(crate::protocol::without_trace(text))
         .chars()
-        .filter(|c| !c.is_control())
         .take(MAX_DESCRIPTION_CHARS)
         .collect::<String>()
         .trim()
@@ -292,6 +291,18 @@ mod tests {
     fn a_trailing_slash_is_the_same_target() {
         assert!(parse("graphdesk://auth/?code=c&state=s").is_ok());
         assert!(parse("GRAPHDESK://AUTH?code=c&state=s").is_ok());
+    }
+
+    #[test]
+    fn format_characters_in_an_error_description_never_reach_the_window() {
+        let response = parse(
+            "graphdesk://auth?error=access_denied&error_description=Open+%E2%80%AEmoc.evil%E2%80%AC%E2%80%8B+now&state=s",
+        )
+        .expect("accepted");
+        let AuthorizationResponse::Error { description, .. } = response else {
+            panic!("expected an error");
+        };
+        assert_eq!(description.as_deref(), Some("Open moc.evil now"));
     }
 
     #[test]

@@ -859,3 +859,31 @@ async fn the_cache_persists_and_a_restarted_engine_answers_silently() {
     );
     assert!(s.tenant.requests().is_empty());
 }
+
+/// `state` and `nonce` carry 256 random bits each (43 base64url characters), and differ per request.
+#[tokio::test]
+async fn state_and_nonce_are_256_random_bits() {
+    let s = setup().await;
+    let mut seen = std::collections::BTreeSet::new();
+    for _ in 0..2 {
+        let request = s
+            .engine
+            .begin_authorization(
+                &scopes(&["User.Read"]),
+                &InteractiveOptions::default(),
+                None,
+            )
+            .await
+            .expect("request");
+        let url = url::Url::parse(&request.url).expect("url");
+        for name in ["state", "nonce"] {
+            let value = url
+                .query_pairs()
+                .find(|(k, _)| k == name)
+                .map(|(_, v)| v.into_owned())
+                .unwrap_or_else(|| panic!("{name}"));
+            assert_eq!(value.len(), 43, "{name}");
+            assert!(seen.insert(value), "{name} repeats");
+        }
+    }
+}

@@ -484,3 +484,35 @@ async fn a_cache_in_msal_pythons_realm_convention_answers_from_the_cache() {
     assert_eq!(hit.source, TokenSource::Cache);
     assert!(fresh.tenant.requests().is_empty(), "no request");
 }
+
+/// A hostile authority cannot make GraphDesk open a `file:` path or another app's scheme as the device login page: only
+/// https pages are accepted (and so only they can reach the browser).
+#[tokio::test]
+async fn a_verification_uri_that_is_not_https_is_refused() {
+    use graphdesk_tenant::{Fault, FaultAction, FaultTarget};
+    let s = setup().await;
+    for page in [
+        "file:///etc/passwd",
+        "ms-settings:network",
+        "http://127.0.0.1/devicelogin",
+        "javascript:alert(1)",
+    ] {
+        s.tenant.inject(Fault::once(
+            FaultTarget::DeviceCode,
+            FaultAction::AnswerWith {
+                field: "verification_uri".into(),
+                value: json!(page),
+            },
+        ));
+        match s.engine.start_device_code(&scopes(&["User.Read"])).await {
+            Err(CoreError::Protocol { detail }) => assert!(detail.contains("https"), "{detail}"),
+            other => panic!("{page}: expected a protocol error, got {other:?}"),
+        }
+    }
+    let flow = s
+        .engine
+        .start_device_code(&scopes(&["User.Read"]))
+        .await
+        .expect("the tenant's own https page");
+    assert!(flow.verification_uri.starts_with("https://"));
+}

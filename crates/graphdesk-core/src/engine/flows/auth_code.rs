@@ -10,6 +10,9 @@ use oauth2::{CsrfToken, PkceCodeChallenge};
 use tokio::sync::oneshot;
 
 pub use crate::cancel::Cancel;
+
+/// The random bytes in each `state` and `nonce` (base64url: 43 characters).
+const RANDOM_BYTES: u32 = 32;
 use crate::engine::{TokenEngine, TokenResult, TokenSource};
 use crate::error::CoreError;
 use crate::redirect::{AuthorizationResponse, RedirectError, RedirectUri};
@@ -101,8 +104,10 @@ impl TokenEngine {
     ) -> Result<AuthorizationRequest, CoreError> {
         let endpoint = self.endpoints().await?.authorization_endpoint.clone();
         let (challenge, verifier) = PkceCodeChallenge::new_random_sha256();
-        let state = CsrfToken::new_random();
-        let nonce = CsrfToken::new_random().secret().clone();
+        // 256 random bits each (oauth2's default is 128): `state` guards the redirect (RFC 9700 §4.7), `nonce` ties
+        // the ID token to this request (OIDC Core §3.1.2.1).
+        let state = CsrfToken::new_random_len(RANDOM_BYTES);
+        let nonce = CsrfToken::new_random_len(RANDOM_BYTES).secret().clone();
         let redirect = redirect_uri
             .clone()
             .unwrap_or_else(|| self.config.redirect_uri.clone());

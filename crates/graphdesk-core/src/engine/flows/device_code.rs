@@ -128,6 +128,15 @@ impl TokenEngine {
             serde_json::from_slice(&response.body).map_err(|e| CoreError::Protocol {
                 detail: format!("the device code answer is incomplete ({e})"),
             })?;
+        // The window opens this page in the browser: only an https page, never a `file:` or another app's scheme
+        // a hostile authority could name (RFC 8628 §3.2 has the user visit a web page).
+        let page = url::Url::parse(&raw.verification_uri).ok();
+        if !page.is_some_and(|p| p.scheme() == "https" && p.host_str().is_some()) {
+            return Err(CoreError::Protocol {
+                detail: "the device code answer names a sign-in page that is not an https URL"
+                    .into(),
+            });
+        }
         let message = raw.message.unwrap_or_else(|| {
             format!(
                 "To sign in, open {} and enter the code {}.",
