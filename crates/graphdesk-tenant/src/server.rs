@@ -425,6 +425,7 @@ struct Front {
     tenant: Arc<Tenant>,
     router: Router,
     /// The admin API's bearer token, when it is served.
+    #[cfg_attr(not(feature = "admin"), allow(dead_code))]
     admin_token: Option<String>,
 }
 
@@ -484,6 +485,7 @@ fn is_own_host(host: &str, local: Option<SocketAddr>) -> bool {
 }
 
 /// Whether `request` presents the admin API's bearer token (compared in constant time).
+#[cfg(feature = "admin")]
 fn has_admin_token(request: &Request<Incoming>, token: Option<&str>) -> bool {
     let Some(token) = token else {
         return false;
@@ -522,6 +524,7 @@ async fn front(
         )
             .into_response());
     }
+    #[cfg(feature = "admin")]
     if request.uri().path().starts_with("/_admin/")
         && !has_admin_token(&request, front_door.admin_token.as_deref())
     {
@@ -553,7 +556,12 @@ async fn front(
     if path.starts_with("/v1.0/") || path.starts_with("/beta/") {
         stamp_graph_ids(&mut response, client_request_id);
     }
-    if !path.starts_with("/_admin/") {
+    // The admin API's own calls are not part of the log it serves.
+    #[cfg(feature = "admin")]
+    let logged = !path.starts_with("/_admin/");
+    #[cfg(not(feature = "admin"))]
+    let logged = true;
+    if logged {
         let note = response.extensions().get::<LogNote>().cloned();
         log(&tenant, &method, &path, response.status().as_u16(), note);
     }
