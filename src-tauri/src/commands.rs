@@ -92,17 +92,26 @@ pub async fn token(
     Ok(session.token_silent(account.as_deref(), &[]).await?.0)
 }
 
-/// The access token itself, for the clipboard: only ever on the user's explicit click, silently only.
+/// Copies the access token the window shows — named by the `tokenId` of its summary — to the clipboard, from Rust: the
+/// token never crosses to the window, and no token is acquired here (no scopes to ask for).
 #[tauri::command]
-pub async fn copy_access_token(
-    account: Option<String>,
-    scopes: Vec<String>,
+pub fn copy_access_token<R: tauri::Runtime>(
+    token_id: String,
+    app: AppHandle<R>,
     state: State<'_, AppState>,
-) -> Result<String, IpcError> {
-    let session = state.service().require_session()?;
-    let (_, token) = session.token_silent(account.as_deref(), &scopes).await?;
-    tracing::info!("access token handed to the window for copying, at the user's request");
-    Ok(token.secret().to_owned())
+) -> Result<(), IpcError> {
+    use tauri_plugin_clipboard_manager::ClipboardExt as _;
+    let token = state
+        .service()
+        .require_session()?
+        .access_token_by_id(&token_id)?;
+    app.clipboard()
+        .write_text(token.secret().to_owned())
+        .map_err(|e| CoreError::Clipboard {
+            detail: e.to_string(),
+        })?;
+    tracing::info!("access token copied to the clipboard, at the user's request");
+    Ok(())
 }
 
 /// Starts a device-code sign-in: the window shows the code at once (event), then this answers when the user has entered
@@ -376,7 +385,8 @@ mod tests {
                 graph_request,
                 settings_set,
                 sign_in_with_device_code,
-                sign_in_with_password
+                sign_in_with_password,
+                copy_access_token
             ])
             .build(mock_context(noop_assets()))
             .expect("mock app");
@@ -516,5 +526,41 @@ mod tests {
             .expect("the sign-in thread")
             .expect("the device-code sign-in completes, not cancelled by the request");
         assert_eq!(signed_in["account"]["username"], "alex@contoso.example");
+    }
+
+    #[test]
+    fn copying_a_token_names_it_by_id_and_never_sends_it_to_the_window() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (app, window) = demo_app(dir.path());
+        let summary = invoke_with(
+            &window,
+            "sign_in_with_password",
+            serde_json::json!({ "username": "adele@contoso.example", "password": "demo" }),
+        )
+        .expect("signed in");
+        let token_id = summary["tokenId"].as_str().expect("a token id").to_owned();
+        assert_eq!(token_id.len(), 16);
+        let session = app
+            .state::<AppState>()
+            .service()
+            .require_session()
+            .expect("session");
+        let token = session
+            .access_token_by_id(&token_id)
+            .expect("the shown token");
+        assert!(
+            !summary.to_string().contains(token.secret()),
+            "the summary holds the token itself"
+        );
+        let refused = invoke_with(
+            &window,
+            "copy_access_token",
+            serde_json::json!({ "tokenId": "0000000000000000" }),
+        )
+        .expect_err("no such token");
+        assert_eq!(
+            (refused["kind"].as_str(), refused["field"].as_str()),
+            (Some("invalidRequest"), Some("token"))
+        );
     }
 }

@@ -79,6 +79,8 @@ pub enum IpcError {
     },
     /// No browser could be opened for the sign-in.
     BrowserUnavailable { message: String },
+    /// The clipboard refused the text.
+    Clipboard { message: String },
     /// Demo mode's tenant could not start.
     DemoUnavailable { message: String },
     /// The feature does not exist on this platform.
@@ -109,6 +111,7 @@ impl IpcError {
             | Self::Keyring { message, .. }
             | Self::Redirect { message, .. }
             | Self::BrowserUnavailable { message }
+            | Self::Clipboard { message }
             | Self::DemoUnavailable { message }
             | Self::Unsupported { message } => message.clone(),
         }
@@ -146,6 +149,7 @@ impl From<CoreError> for IpcError {
             CoreError::Keyring(detail) => Self::Keyring { detail, message },
             CoreError::Redirect(detail) => Self::Redirect { detail, message },
             CoreError::BrowserUnavailable { .. } => Self::BrowserUnavailable { message },
+            CoreError::Clipboard { .. } => Self::Clipboard { message },
             CoreError::DemoUnavailable { .. } => Self::DemoUnavailable { message },
             CoreError::Unsupported { .. } => Self::Unsupported { message },
         }
@@ -216,6 +220,9 @@ pub(crate) mod tests {
             CoreError::Redirect(RedirectError::ReplayedState),
             CoreError::BrowserUnavailable {
                 kind: "not found".into(),
+            },
+            CoreError::Clipboard {
+                detail: "no display".into(),
             },
             CoreError::DemoUnavailable {
                 detail: "port in use".into(),

@@ -83,6 +83,8 @@ fn run_app() {
         .plugin(tauri_plugin_deep_link::init())
         .plugin(tauri_plugin_opener::init())
         .plugin(tauri_plugin_notification::init())
+        // Used from Rust only (the token copy): the window has no clipboard permission.
+        .plugin(tauri_plugin_clipboard_manager::init())
         .manage(service)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,

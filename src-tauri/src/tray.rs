@@ -195,6 +195,7 @@ mod tests {
             source: graphdesk_core::engine::TokenSource::Refresh,
             cache_warning: None,
             decoded: None,
+            token_id: "0123456789abcdef".into(),
         };
         assert_eq!(
             tooltip(Some(&summary), 10_000 - 3_599),

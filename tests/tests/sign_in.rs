@@ -84,6 +84,9 @@ fn sign_in_token_quick_refresh_graph_requests_forged_link_and_sign_out() {
     );
     let first_expiry = expires_on(&app);
     app.save_screenshot("signed-in");
+    // Copy: the shell puts the token on the clipboard; the window only names it.
+    app.click("#token-copy");
+    app.wait_for("the copy", "li[data-outcome='copied'] .what");
 
     // Quick refresh redeems the refresh token: a new token, a later expiry.
     tenant.clear_requests();

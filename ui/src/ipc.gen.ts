@@ -61,7 +61,12 @@ cacheWarning: string | null,
 /**
  * The access token's header and claims when it is a JWT (as jwt.ms shows them); the token itself is not here.
  */
-decoded: JwtView | null, };
+decoded: JwtView | null, 
+/**
+ * Names this access token for [`Session::access_token_by_id`] (a short hash: it cannot be turned back into the
+ * token). The window copies "the token it shows" by this id, and the token itself never crosses to it.
+ */
+tokenId: string, };
 
 export type DeviceCodeFlow = { userCode: string, verificationUri: string, message: string, 
 /**
@@ -171,7 +176,7 @@ export type ConfigField = "clientId" | "tenant" | "redirectUri" | "defaultScopes
 
 export type RequestField = "path" | "body" | "username" | "deviceCode" | "token" | "file";
 
-export type IpcError = { "kind": "notSignedIn", message: string, } | { "kind": "uiRequired", detail: UiRequired, message: string, } | { "kind": "server", detail: ServerError, message: string, } | { "kind": "graph", detail: GraphError, message: string, } | { "kind": "network", message: string, } | { "kind": "timeout", message: string, } | { "kind": "throttled", retryAfter: number, message: string, } | { "kind": "protocol", message: string, } | { "kind": "cancelled", message: string, } | { "kind": "declined", message: string, } | { "kind": "signInRefused", error: string, aadsts: number | null, message: string, } | { "kind": "signInTimeout", message: string, } | { "kind": "invalidIdToken", message: string, } | { "kind": "cache", message: string, } | { "kind": "config", field: ConfigField, message: string, } | { "kind": "invalidRequest", field: RequestField, message: string, } | { "kind": "settingsFile", message: string, } | { "kind": "keyring", detail: KeyringError, message: string, } | { "kind": "redirect", detail: RedirectError, message: string, } | { "kind": "browserUnavailable", message: string, } | { "kind": "demoUnavailable", message: string, } | { "kind": "unsupported", message: string, };
+export type IpcError = { "kind": "notSignedIn", message: string, } | { "kind": "uiRequired", detail: UiRequired, message: string, } | { "kind": "server", detail: ServerError, message: string, } | { "kind": "graph", detail: GraphError, message: string, } | { "kind": "network", message: string, } | { "kind": "timeout", message: string, } | { "kind": "throttled", retryAfter: number, message: string, } | { "kind": "protocol", message: string, } | { "kind": "cancelled", message: string, } | { "kind": "declined", message: string, } | { "kind": "signInRefused", error: string, aadsts: number | null, message: string, } | { "kind": "signInTimeout", message: string, } | { "kind": "invalidIdToken", message: string, } | { "kind": "cache", message: string, } | { "kind": "config", field: ConfigField, message: string, } | { "kind": "invalidRequest", field: RequestField, message: string, } | { "kind": "settingsFile", message: string, } | { "kind": "keyring", detail: KeyringError, message: string, } | { "kind": "redirect", detail: RedirectError, message: string, } | { "kind": "browserUnavailable", message: string, } | { "kind": "clipboard", message: string, } | { "kind": "demoUnavailable", message: string, } | { "kind": "unsupported", message: string, };
 
 export type QuickRefreshDone = { "outcome": "refreshed", result: TokenSummary, } | { "outcome": "failed", error: IpcError, };
 
@@ -183,7 +188,7 @@ export type Commands = {
   sign_in: { args: Record<string, never>; answer: TokenSummary };
   acquire_token: { args: { account: string | null; scopes: Array<string> }; answer: TokenSummary };
   token: { args: { account: string | null }; answer: TokenSummary };
-  copy_access_token: { args: { account: string | null; scopes: Array<string> }; answer: string };
+  copy_access_token: { args: { tokenId: string }; answer: null };
   sign_in_with_device_code: { args: Record<string, never>; answer: TokenSummary };
   open_device_page: { args: Record<string, never>; answer: null };
   sign_in_with_password: { args: { username: string; password: string }; answer: TokenSummary };

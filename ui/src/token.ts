@@ -60,18 +60,15 @@ export async function loadToken(): Promise<void> {
   }
 }
 
+/** Copies the token the panel shows: the shell puts it on the clipboard; the window names it and never holds it. */
 async function copyToken(): Promise<void> {
-  const outcome = await commands.copyAccessToken(shown?.account.homeAccountId ?? null);
+  if (shown === null) return;
+  const outcome = await commands.copyAccessToken(shown.tokenId);
   if (!outcome.ok) {
     showNotice(describeError(outcome.error));
     return;
   }
-  try {
-    await navigator.clipboard.writeText(outcome.value);
-    addActivity("Access token copied", "to the clipboard, at your request", { outcome: "copied" });
-  } catch (error) {
-    showNotice(`The clipboard refused the token: ${String(error)}`);
-  }
+  addActivity("Access token copied", "to the clipboard, at your request", { outcome: "copied" });
 }
 
 export function wireToken(): void {

@@ -150,6 +150,9 @@ pub enum CoreError {
         "no browser could be opened for the sign-in ({kind}); set GRAPHDESK_BROWSER to a browser command, or sign in with a device code"
     )]
     BrowserUnavailable { kind: String },
+    /// The system clipboard would not take the text.
+    #[error("the clipboard refused the text ({detail})")]
+    Clipboard { detail: String },
     /// Demo mode's emulated tenant could not start.
     #[error("the demo tenant could not start: {detail}")]
     DemoUnavailable { detail: String },

@@ -44,6 +44,14 @@ pub struct TokenSummary {
     pub cache_warning: Option<String>,
     /// The access token's header and claims when it is a JWT (as jwt.ms shows them); the token itself is not here.
     pub decoded: Option<JwtView>,
+    /// Names this access token for [`Session::access_token_by_id`] (a short hash: it cannot be turned back into the
+    /// token). The window copies "the token it shows" by this id, and the token itself never crosses to it.
+    pub token_id: String,
+}
+
+/// The id a [`TokenSummary`] names its access token by.
+fn token_id(token: &str) -> String {
+    crate::redirect::fingerprint(token)
 }
 
 /// A Graph (or web API) answer as the request bar shows it.
@@ -204,6 +212,7 @@ impl Session {
                 _ => self.persist().await,
             },
             decoded: crate::jwt_view::decode(result.access_token.secret()),
+            token_id: token_id(result.access_token.secret()),
             account: result.account,
             expires_on: result.expires_on,
             scopes: result.scopes,
@@ -422,6 +431,17 @@ impl Session {
             );
         }
         Ok(summary)
+    }
+
+    /// The unexpired access token of this app whose summary carried `id` — the one the window shows — with no token
+    /// request. An id no cached token has is an error naming the token (it expired, or was never this app's).
+    pub fn access_token_by_id(&self, id: &str) -> Result<AccessToken, CoreError> {
+        self.engine
+            .cached_access_token(|secret| token_id(secret) == id)
+            .ok_or_else(|| CoreError::InvalidRequest {
+                field: crate::error::RequestField::Token,
+                reason: "that token is no longer in the cache (it expired or was signed out); get a new one".into(),
+            })
     }
 
     /// The cache in MSAL Python's or msal-node's conventions (every entry, this app's re-keyed for that library).

@@ -272,6 +272,23 @@ impl TokenEngine {
         })
     }
 
+    /// An unexpired access token of this app (its client id; any alias of its cloud) whose value satisfies `matches`.
+    pub fn cached_access_token(&self, matches: impl Fn(&str) -> bool) -> Option<AccessToken> {
+        let (scope, now) = (self.cache_scope(), self.clock.now());
+        self.read_cache(|cache| {
+            cache
+                .document()
+                .access_tokens
+                .values()
+                .find(|at| {
+                    at.client_id.eq_ignore_ascii_case(&scope.client_id)
+                        && at.expires_on.0 > now
+                        && matches(&at.secret)
+                })
+                .map(|at| AccessToken::new(at.secret.clone()))
+        })
+    }
+
     /// The account with this home account id, by index (the silent path's lookup).
     fn cached_account(&self, home_account_id: &str) -> Option<Account> {
         self.read_cache(|cache| {
