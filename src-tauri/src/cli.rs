@@ -221,6 +221,12 @@ pub fn run(command: Command) -> i32 {
             return exit::FAILED;
         }
     };
+    if let Err(error) = paths.prepare() {
+        eprintln!(
+            "graphdesk: cannot prepare {}: {error}",
+            paths.data_dir().display()
+        );
+    }
     let level = graphdesk_core::settings::Settings::load(paths.data_dir())
         .map(|s| s.log_level)
         .unwrap_or_else(|_| "info".into());

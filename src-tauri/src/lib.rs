@@ -44,6 +44,8 @@ fn open_session<R: tauri::Runtime>(app: &tauri::AppHandle<R>) {
 /// Runs the CLI when the command line asks for it; otherwise builds and runs the app, returning when the user quits.
 pub fn run() {
     STARTED.get_or_init(std::time::Instant::now);
+    // Everything GraphDesk and its libraries create (logs, locks, settings, the cache) is the user's alone.
+    graphdesk_core::files::restrict_new_files();
     let args: Vec<String> = std::env::args().skip(1).collect();
     match cli::parse(&args) {
         Some(Ok(command)) => std::process::exit(cli::run(command)),
@@ -71,6 +73,9 @@ fn run_app() {
             std::process::exit(2);
         }
     };
+    if let Err(error) = service.service().paths().prepare() {
+        eprintln!("GraphDesk cannot prepare its directories: {error}");
+    }
     let level = service.settings().log_level;
     let _log_guard = logging::init(service.service().paths().log_dir(), &level, true);
 

@@ -27,6 +27,7 @@ const CORE: &[(&str, u8)] = &[
     ("jwt_view", 1),
     ("cloud", 1),
     ("paths", 1),
+    ("files", 1),
     ("authority", 2),
     ("config", 2),
     ("api", 2),

@@ -55,4 +55,33 @@ fn after_a_restart_the_token_comes_from_the_persisted_cache_without_interaction(
         "the cached token works at Graph: {requests:?}"
     );
     app.save_screenshot("after-restart");
+
+    // Everything GraphDesk keeps is the user's alone: directories 0700, files 0600 — settings, the cache, its lock,
+    // the logs — and no temporary file is left behind.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mut seen = 0;
+        let mut stack = vec![app.desktop().data_dir()];
+        while let Some(dir) = stack.pop() {
+            let mode = std::fs::metadata(&dir).expect("dir").permissions().mode() & 0o777;
+            assert_eq!(mode, 0o700, "{}", dir.display());
+            for entry in std::fs::read_dir(&dir).expect("read dir").flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                    continue;
+                }
+                seen += 1;
+                let mode = entry.metadata().expect("file").permissions().mode() & 0o777;
+                assert_eq!(mode, 0o600, "{}", path.display());
+                assert!(
+                    !path.to_string_lossy().ends_with(".tmp"),
+                    "{}",
+                    path.display()
+                );
+            }
+        }
+        assert!(seen >= 4, "settings, cache, lock and a log: {seen} files");
+    }
 }

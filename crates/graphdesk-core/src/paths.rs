@@ -28,6 +28,22 @@ impl AppPaths {
         Self { data_dir, log_dir }
     }
 
+    /// Makes the data and log directories exist and private to the user (directories 0700 and their files 0600, even
+    /// if an earlier version made them 0755 and 0644), and removes the temporary files a crash mid-save left in the
+    /// data directory. Called at start.
+    pub fn prepare(&self) -> std::io::Result<()> {
+        for dir in [&self.data_dir, &self.log_dir] {
+            crate::files::private_dir(dir)?;
+            crate::files::private_files_in(dir)?;
+        }
+        let removed =
+            crate::files::remove_orphaned_temporaries(&self.data_dir, crate::files::ORPHAN_AGE);
+        if removed > 0 {
+            tracing::info!(removed, "left-over temporary files removed");
+        }
+        Ok(())
+    }
+
     /// The paths for this user: `GRAPHDESK_DATA_DIR` when set, the OS convention otherwise.
     pub fn for_current_user() -> Result<Self, CoreError> {
         if let Some(dir) = std::env::var_os(DATA_DIR_ENV).filter(|v| !v.is_empty()) {

@@ -468,7 +468,7 @@ impl Session {
         dialect: crate::cache::interop::Dialect,
         path: &std::path::Path,
     ) -> Result<(), CoreError> {
-        crate::cache::persist::write_private(path, &self.export_cache(dialect)).map_err(|e| {
+        crate::files::write_private(path, &self.export_cache(dialect)).map_err(|e| {
             CoreError::InvalidRequest {
                 field: crate::error::RequestField::File,
                 reason: format!("cannot write {}: {e}", path.display()),

@@ -113,17 +113,9 @@ impl Settings {
     /// Validates and saves to `dir` (temporary file, then rename). Invalid settings are not written.
     pub fn save(&self, dir: &Path) -> Result<(), CoreError> {
         self.validate()?;
-        let io = |e: std::io::Error| settings_file(format!("cannot be written ({e})"));
-        std::fs::create_dir_all(dir).map_err(io)?;
-        let path = dir.join(SETTINGS_FILE);
-        let temp = dir.join(format!("{SETTINGS_FILE}.tmp{}", std::process::id()));
         let text = serde_json::to_vec_pretty(self).map_err(|e| settings_file(e.to_string()))?;
-        std::fs::write(&temp, text)
-            .and_then(|()| std::fs::rename(&temp, &path))
-            .map_err(|e| {
-                let _ = std::fs::remove_file(&temp);
-                io(e)
-            })
+        crate::files::replace_private(&dir.join(SETTINGS_FILE), &text)
+            .map_err(|e| settings_file(format!("cannot be written ({e})")))
     }
 
     /// Every field checked; the first bad one is named.

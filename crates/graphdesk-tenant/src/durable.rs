@@ -164,15 +164,21 @@ impl DurableFile {
         if let Some(parent) = self.path.parent() {
             std::fs::create_dir_all(parent).map_err(io)?;
         }
+        // A new file with a random name (O_EXCL): nothing planted or linked at a guessable name is written through.
+        let name = self
+            .path
+            .file_name()
+            .and_then(|n| n.to_str())
+            .unwrap_or("tenant-state");
         let temp = self
             .path
-            .with_extension(format!("tmp{}", std::process::id()));
+            .with_file_name(format!(".{name}.{}.tmp", crate::crypto::random_token(12)));
         let bytes = serde_json::to_vec(snapshot).map_err(|e| DurableError::Invalid {
             path: self.shown(),
             reason: e.to_string(),
         })?;
         let mut options = std::fs::OpenOptions::new();
-        options.write(true).create(true).truncate(true);
+        options.write(true).create_new(true);
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let write = || -> std::io::Result<()> {

@@ -12,7 +12,6 @@
 //! magic is the associated data).
 
 use std::fs::{self, File, OpenOptions};
-use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
@@ -233,29 +232,8 @@ impl CacheFile {
     }
 
     fn write_atomically(&self, bytes: &[u8]) -> Result<(), CoreError> {
-        let dir = self.path.parent().unwrap_or(Path::new("."));
-        fs::create_dir_all(dir).map_err(|e| io_error("create", dir, &e))?;
-        let temp = dir.join(format!(
-            ".{}.{}.tmp",
-            self.path
-                .file_name()
-                .and_then(|n| n.to_str())
-                .unwrap_or("cache"),
-            uuid::Uuid::new_v4().simple()
-        ));
-        let result = (|| {
-            let mut file = create_private(&temp)?;
-            file.write_all(bytes)?;
-            file.sync_all()?;
-            fs::rename(&temp, &self.path)?;
-            // The rename is durable only once the directory entry is.
-            File::open(dir)?.sync_all()
-        })();
-        if let Err(e) = result {
-            let _ = fs::remove_file(&temp);
-            return Err(io_error("write", &self.path, &e));
-        }
-        Ok(())
+        crate::files::replace_private(&self.path, bytes)
+            .map_err(|e| io_error("write", &self.path, &e))
     }
 
     fn move_aside(&self) -> Result<PathBuf, CoreError> {
@@ -345,41 +323,10 @@ fn cipher(key: &SecretBytes) -> Result<XChaCha20Poly1305, CoreError> {
     Ok(XChaCha20Poly1305::new(Key::from_slice(key.secret())))
 }
 
-fn create_private(path: &Path) -> std::io::Result<File> {
-    let mut options = OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.mode(0o600);
-    }
-    options.open(path)
-}
-
 fn io_error(action: &str, path: &Path, error: &std::io::Error) -> CoreError {
     CoreError::Cache {
         detail: format!("cannot {action} {}: {error}", path.display()),
     }
-}
-
-/// Writes `bytes` to `path` (created or replaced), readable and writable by the user only, and flushed to disk.
-pub fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    let mut options = OpenOptions::new();
-    options.write(true).create(true).truncate(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt as _;
-        options.mode(0o600);
-    }
-    let mut file = options.open(path)?;
-    // An existing file keeps its mode through `open`: make it private too.
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::PermissionsExt as _;
-        file.set_permissions(fs::Permissions::from_mode(0o600))?;
-    }
-    file.write_all(bytes)?;
-    file.sync_all()
 }
 
 #[cfg(test)]
