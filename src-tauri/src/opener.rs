@@ -45,7 +45,7 @@ impl<R: Runtime> Opener for AppOpener<R> {
 /// What kind of failure the opener plugin reported, in words that hold no part of the URL.
 fn opener_failure(error: &tauri_plugin_opener::Error) -> &'static str {
     match error {
-        tauri_plugin_opener::Error::Io(_) => "the launcher could not be run",
+        tauri_plugin_opener::Error::Io(_) => "the desktop's web launcher, such as xdg-open, failed",
         tauri_plugin_opener::Error::UnknownProgramName(_) => "no such browser",
         _ => "the desktop has no handler for web links",
     }

@@ -163,6 +163,14 @@ impl Session {
         )
     }
 
+    /// The page's whole markup, as the window holds it now (every element's text and attributes).
+    pub fn page_source(&self) -> String {
+        self.call("GET", "/source", None)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_owned))
+            .unwrap_or_default()
+    }
+
     /// Sets the async script timeout.
     pub fn set_script_timeout(&self, timeout: Duration) -> Result<(), String> {
         self.call(
