@@ -7,7 +7,10 @@ cd "$(dirname "$0")"
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(redirect token_response cache_file jwt)
+[ ${#targets[@]} -gt 0 ] || targets=(redirect token_response cache_file jwt cache_import www_authenticate)
+# The MSAL libraries' own fixtures, when ../shared sits beside the clone (as in CI): seeds read at run time, never
+# copied into the repository.
+fixtures=../../shared/msal-fixtures
 export RUSTFLAGS="-Cpasses=sancov-module -Cllvm-args=-sanitizer-coverage-level=4 \
   -Cllvm-args=-sanitizer-coverage-inline-8bit-counters -Cllvm-args=-sanitizer-coverage-pc-table \
   -Cllvm-args=-sanitizer-coverage-trace-compares --cfg fuzzing -Cdebug-assertions -Coverflow-checks"
@@ -24,6 +27,38 @@ for target in "${targets[@]}"; do
     # and a "signature" that is just that word.
     printf '%s.%s.%s' "$(b64url '{"typ":"JWT","alg":"RS256"}')" \
       "$(b64url '{"aud":"a","iss":"i","exp":1,"sub":"s","tid":"t"}')" "$(b64url signature)" >"$work/seed"
+  fi
+  if [ "$target" = cache_import ] && [ -d "$fixtures" ]; then
+    # Every cache file the MSAL test suites wrote (MSAL Python, msal-node, MSAL .NET).
+    find "$fixtures" -name '*.json' -size -64k | grep -i -E 'cache|token' | while read -r file; do
+      cp "$file" "$work/$(printf '%s' "$file" | sha256sum | cut -c1-16)"
+    done
+  fi
+  if [ "$target" = www_authenticate ] && [ -d "$fixtures" ]; then
+    # Every WWW-Authenticate value the fixtures recorded, one seed each.
+    python3 - "$fixtures" "$work" <<'PY'
+import hashlib, json, pathlib, sys
+found = set()
+def walk(value, key=""):
+    if isinstance(value, dict):
+        for k, v in value.items():
+            walk(v, k)
+    elif isinstance(value, list):
+        if len(value) == 2 and all(isinstance(x, str) for x in value) and value[0].lower() == "www-authenticate":
+            found.add(value[1])
+        for item in value:
+            walk(item, key)
+    elif isinstance(value, str) and key.lower().replace("-", "_") == "www_authenticate":
+        found.add(value)
+for path in pathlib.Path(sys.argv[1]).rglob("*.json"):
+    try:
+        walk(json.loads(path.read_text(encoding="utf-8-sig")))
+    except (ValueError, UnicodeDecodeError):
+        pass
+for value in found:
+    (pathlib.Path(sys.argv[2]) / hashlib.sha256(value.encode()).hexdigest()[:16]).write_text(value)
+print(f"   {len(found)} WWW-Authenticate seeds from the fixtures", file=sys.stderr)
+PY
   fi
   echo "==> fuzzing $target for ${seconds}s"
   # New inputs go to a scratch corpus; the committed seeds stay as they are.

@@ -274,6 +274,8 @@ impl Challenge {
 pub fn challenges<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<Challenge> {
     let mut out: Vec<Challenge> = Vec::new();
     for value in values {
+        // Parameters belong to the challenge before them in the same header, and only to a well-formed one.
+        let mut in_challenge = false;
         for item in split_outside_quotes(value, ',') {
             let item = item.trim();
             if item.is_empty() {
@@ -283,10 +285,17 @@ pub fn challenges<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<Challeng
             let (head, rest) = item.split_once(' ').unwrap_or((item, ""));
             let starts_challenge = !head.contains('=');
             if starts_challenge {
-                out.push(Challenge {
-                    scheme: head.to_owned(),
-                    params: Vec::new(),
-                });
+                // The scheme is a token (RFC 9110 §11.1, §5.6.2); anything else is not a challenge at all.
+                in_challenge = is_token(head);
+                if in_challenge {
+                    out.push(Challenge {
+                        scheme: head.to_owned(),
+                        params: Vec::new(),
+                    });
+                }
+            }
+            if !in_challenge {
+                continue;
             }
             let param = if starts_challenge { rest.trim() } else { item };
             if let (Some(current), Some((name, value))) = (out.last_mut(), param.split_once('=')) {
@@ -302,6 +311,14 @@ pub fn challenges<'a>(values: impl IntoIterator<Item = &'a str>) -> Vec<Challeng
         }
     }
     out
+}
+
+/// Whether `text` is an RFC 9110 token (`tchar`s: letters, digits and ``!#$%&'*+-.^_`|~``).
+fn is_token(text: &str) -> bool {
+    !text.is_empty()
+        && text
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
 }
 
 fn split_outside_quotes(text: &str, separator: char) -> Vec<&str> {
@@ -383,6 +400,20 @@ mod tests {
             "Expired."
         );
         assert_eq!(readable_description("no code here"), "no code here");
+    }
+
+    #[test]
+    fn a_scheme_that_is_no_token_is_no_challenge_and_keeps_no_parameters() {
+        let found = challenges([
+            "P\u{b}op x=1, Bearer error=\"insufficient_claims\"",
+            "\"quoted\" realm=a",
+        ]);
+        assert_eq!(found.len(), 1, "{found:?}");
+        assert_eq!(found[0].scheme, "Bearer");
+        assert_eq!(
+            found[0].params,
+            [("error".to_owned(), "insufficient_claims".to_owned())]
+        );
     }
 
     #[test]
