@@ -8,8 +8,9 @@
 //! keyring, the file lock, the write and the fsyncs happen outside it, so a silent lookup never waits on a disk or on
 //! a keyring's unlock prompt. Saves of one file take turns, and the key is fetched from the keyring once.
 //!
-//! File format: `GDC1` (magic and version), a 24-byte random nonce, then the AEAD ciphertext of the MSAL JSON cache (the
-//! magic is the associated data).
+//! File format: `GDC2` (magic and version), a 24-byte random nonce, then the AEAD ciphertext of the MSAL JSON cache; the
+//! associated data is the magic and the file's absolute path, and the key is the file's own keyring item. The first
+//! format, `GDC1` (one key shared by every cache, the magic alone as associated data), is read and rewritten as `GDC2`.
 
 use std::fs::{self, File, OpenOptions};
 use std::path::{Path, PathBuf};
@@ -24,10 +25,14 @@ use crate::error::CoreError;
 use crate::keystore::KeyStore;
 use crate::secret::SecretBytes;
 
-/// The keyring item holding the cache key.
+/// The keyring item the first format's caches share (`GDC1`): read for those files, never removed (another data
+/// directory's cache may still need it), never written again.
 pub const KEY_NAME: &str = "token-cache-key";
 
-const MAGIC: &[u8; 4] = b"GDC1";
+/// The current format: its key is this file's own, and the associated data binds the ciphertext to the file's place.
+const MAGIC: &[u8; 4] = b"GDC2";
+/// The first format: one shared key, the magic alone as associated data. Read, and rewritten as `GDC2` at the next save.
+const MAGIC_V1: &[u8; 4] = b"GDC1";
 const NONCE_LEN: usize = 24;
 /// Poly1305's tag, at the end of the ciphertext.
 const TAG_LEN: usize = 16;
@@ -61,17 +66,35 @@ pub struct CacheFile {
     turn: std::sync::Mutex<()>,
     /// The key, once fetched from (or created in) the keyring: later saves do not ask the keyring again.
     key: std::sync::Mutex<Option<SecretBytes>>,
+    /// This file's own keyring item: `token-cache-key:` and a fingerprint of its absolute path, so the real cache, the
+    /// demo cache and every data directory each have their own key, and a key is created only for a file none protects.
+    key_name: String,
+    /// The associated data of every encryption: the magic and the absolute path, so a file copied over another (or
+    /// over the demo cache) does not decrypt there: it is moved aside as unreadable.
+    aad: Vec<u8>,
 }
 
 impl CacheFile {
     pub fn new(path: impl Into<PathBuf>, keys: Arc<dyn KeyStore>) -> Self {
+        let path = path.into();
+        let place = std::path::absolute(&path).unwrap_or_else(|_| path.clone());
+        let place = place.to_string_lossy();
+        let mut aad = MAGIC.to_vec();
+        aad.extend_from_slice(place.as_bytes());
         Self {
-            path: path.into(),
+            key_name: format!("{KEY_NAME}:{}", crate::redirect::fingerprint(&place)),
+            aad,
+            path,
             keys,
             synced: std::sync::Mutex::new(None),
             turn: std::sync::Mutex::new(()),
             key: std::sync::Mutex::new(None),
         }
+    }
+
+    /// This file's keyring item (for tests and diagnostics; never its value).
+    pub fn key_name(&self) -> &str {
+        &self.key_name
     }
 
     fn set_synced(&self, bytes: Option<&[u8]>) {
@@ -88,12 +111,22 @@ impl CacheFile {
 
     /// The plaintext JSON of file bytes, or why it cannot be had (a keyring error is returned as `Err(Err(..))`).
     fn open(&self, bytes: Vec<u8>) -> Result<Result<Vec<u8>, String>, CoreError> {
-        let key = self.known_key()?.ok_or_else(|| CoreError::Cache {
+        let missing = || {
+            CoreError::Cache {
             detail: "the key of the encrypted token cache is not in the OS keyring (it may be locked, or was \
                      reset); unlock the keyring and restart GraphDesk, or sign in again"
                 .into(),
-        })?;
-        Ok(decrypt(&key, &bytes))
+        }
+        };
+        if bytes.starts_with(MAGIC_V1) {
+            let key = self.keys.get(KEY_NAME)?.ok_or_else(missing)?;
+            return Ok(decrypt(&key, MAGIC_V1, MAGIC_V1, &bytes));
+        }
+        if !bytes.starts_with(MAGIC) {
+            return Ok(Err("the file is not a GraphDesk encrypted cache".into()));
+        }
+        let key = self.known_key()?.ok_or_else(missing)?;
+        Ok(decrypt(&key, MAGIC, &self.aad, &bytes))
     }
 
     pub fn path(&self) -> &Path {
@@ -187,7 +220,7 @@ impl CacheFile {
             }
             (cache.to_json(), changes)
         };
-        let written = encrypt(&key, &plaintext)
+        let written = encrypt(&key, &self.aad, &plaintext)
             .and_then(|bytes| self.write_atomically(&bytes).map(|()| bytes));
         match written {
             Ok(bytes) => {
@@ -210,12 +243,14 @@ impl CacheFile {
         if let Some(key) = known.as_ref() {
             return Ok(Some(key.clone()));
         }
-        let fetched = self.keys.get(KEY_NAME)?;
+        let fetched = self.keys.get(&self.key_name)?;
         known.clone_from(&fetched);
         Ok(fetched)
     }
 
-    /// The key, created on first use. An existing encrypted file without a key is never overwritten with a new key.
+    /// This file's key, created on first use. A key is created only for a file no key protects yet: a current-format
+    /// file whose key the keyring does not show (a locked keyring hides its items) is never overwritten under a new key,
+    /// and the first format's shared key is left in place for whatever other file still needs it.
     fn key_for_writing(&self) -> Result<SecretBytes, CoreError> {
         if let Some(key) = self.known_key()? {
             return Ok(key);
@@ -226,7 +261,7 @@ impl CacheFile {
             });
         }
         let key = SecretBytes::new(XChaCha20Poly1305::generate_key(&mut OsRng).to_vec());
-        self.keys.set(KEY_NAME, &key)?;
+        self.keys.set(&self.key_name, &key)?;
         *self.key.lock().unwrap_or_else(|p| p.into_inner()) = Some(key.clone());
         Ok(key)
     }
@@ -263,7 +298,7 @@ impl CacheFile {
     }
 }
 
-fn encrypt(key: &SecretBytes, plaintext: &[u8]) -> Result<Vec<u8>, CoreError> {
+fn encrypt(key: &SecretBytes, aad: &[u8], plaintext: &[u8]) -> Result<Vec<u8>, CoreError> {
     let cipher = cipher(key)?;
     let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
     let ciphertext = cipher
@@ -271,7 +306,7 @@ fn encrypt(key: &SecretBytes, plaintext: &[u8]) -> Result<Vec<u8>, CoreError> {
             &nonce,
             Payload {
                 msg: plaintext,
-                aad: MAGIC,
+                aad,
             },
         )
         .map_err(|_| CoreError::Cache {
@@ -289,7 +324,8 @@ fn encrypt(key: &SecretBytes, plaintext: &[u8]) -> Result<Vec<u8>, CoreError> {
 /// file (opt-in): a SHA-256 of its bytes.
 fn write_fingerprint(bytes: &[u8]) -> Vec<u8> {
     let header = MAGIC.len() + NONCE_LEN;
-    if bytes.starts_with(MAGIC) && bytes.len() >= header + TAG_LEN {
+    if (bytes.starts_with(MAGIC) || bytes.starts_with(MAGIC_V1)) && bytes.len() >= header + TAG_LEN
+    {
         let mut fingerprint = bytes[..header].to_vec();
         fingerprint.extend_from_slice(&bytes[bytes.len() - TAG_LEN..]);
         fingerprint.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
@@ -300,9 +336,10 @@ fn write_fingerprint(bytes: &[u8]) -> Vec<u8> {
     }
 }
 
-fn decrypt(key: &SecretBytes, bytes: &[u8]) -> Result<Vec<u8>, String> {
+/// The plaintext of a file in the format `magic` names, with the associated data `aad`.
+fn decrypt(key: &SecretBytes, magic: &[u8], aad: &[u8], bytes: &[u8]) -> Result<Vec<u8>, String> {
     let body = bytes
-        .strip_prefix(MAGIC.as_slice())
+        .strip_prefix(magic)
         .ok_or("the file is not a GraphDesk encrypted cache")?;
     if body.len() < NONCE_LEN {
         return Err("the file is truncated".into());
@@ -310,8 +347,11 @@ fn decrypt(key: &SecretBytes, bytes: &[u8]) -> Result<Vec<u8>, String> {
     let (nonce, ciphertext) = body.split_at(NONCE_LEN);
     let cipher = cipher(key).map_err(|e| e.to_string())?;
     cipher
-        .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad: MAGIC })
-        .map_err(|_| "the file does not decrypt with the keyring's key (damaged, or written with another key)".into())
+        .decrypt(XNonce::from_slice(nonce), Payload { msg: ciphertext, aad })
+        .map_err(|_| {
+            "the file does not decrypt with its key here (damaged, written with another key, or copied from another place)"
+                .into()
+        })
 }
 
 fn cipher(key: &SecretBytes) -> Result<XChaCha20Poly1305, CoreError> {
@@ -395,7 +435,7 @@ mod tests {
         assert!(loaded.recovered.is_none());
         assert_eq!(loaded.cache.document(), cache.document());
         assert_eq!(
-            keys.get(KEY_NAME)
+            keys.get(store.key_name())
                 .expect("key")
                 .expect("present")
                 .secret()
@@ -438,7 +478,7 @@ mod tests {
         let store = file(dir.path(), keys.clone());
         store.save(&mut cache_with("AT")).expect("saved");
         let before = fs::read(store.path()).expect("file");
-        keys.delete(KEY_NAME).expect("deleted");
+        keys.delete(store.key_name()).expect("deleted");
         // The next start (the key is fetched once per process, so this one still holds it).
         let restarted = file(dir.path(), keys.clone());
         assert!(matches!(restarted.load(), Err(CoreError::Cache { .. })));
@@ -594,5 +634,128 @@ mod tests {
             .mode()
             & 0o777;
         assert_eq!(mode, 0o600);
+    }
+
+    /// A keyring as a locked Secret Service behaves: every item hidden (`get` answers nothing), writes still taken.
+    #[derive(Debug, Default)]
+    struct Lockable {
+        keys: InMemoryKeyStore,
+        locked: std::sync::atomic::AtomicBool,
+    }
+
+    impl KeyStore for Lockable {
+        fn get(&self, name: &str) -> Result<Option<SecretBytes>, crate::error::KeyringError> {
+            if self.locked.load(std::sync::atomic::Ordering::SeqCst) {
+                return Ok(None);
+            }
+            self.keys.get(name)
+        }
+        fn set(&self, name: &str, value: &SecretBytes) -> Result<(), crate::error::KeyringError> {
+            self.keys.set(name, value)
+        }
+        fn delete(&self, name: &str) -> Result<bool, crate::error::KeyringError> {
+            self.keys.delete(name)
+        }
+    }
+
+    #[test]
+    fn a_key_per_cache_bound_to_its_place() {
+        let dir = tempfile::tempdir().expect("dir");
+        let keyring = Arc::new(Lockable::default());
+        let real = CacheFile::new(dir.path().join("token_cache.bin"), keyring.clone());
+        let demo = CacheFile::new(dir.path().join("demo_token_cache.bin"), keyring.clone());
+        assert_ne!(real.key_name(), demo.key_name());
+        real.save(&mut cache_with("REAL")).expect("saved");
+        let real_key = keyring
+            .keys
+            .get(real.key_name())
+            .expect("get")
+            .expect("real key");
+
+        // Locked: a demo save makes the demo its own key; the real cache's key is not replaced, and the real cache
+        // is not overwritten while its key is hidden.
+        keyring
+            .locked
+            .store(true, std::sync::atomic::Ordering::SeqCst);
+        demo.save(&mut cache_with("DEMO"))
+            .expect("the demo's own key");
+        let before = fs::read(real.path()).expect("file");
+        let restarted = CacheFile::new(real.path(), keyring.clone());
+        assert!(matches!(
+            restarted.save(&mut cache_with("OTHER")),
+            Err(CoreError::Cache { .. })
+        ));
+        assert_eq!(fs::read(real.path()).expect("file"), before);
+        keyring
+            .locked
+            .store(false, std::sync::atomic::Ordering::SeqCst);
+        assert_eq!(
+            keyring
+                .keys
+                .get(real.key_name())
+                .expect("get")
+                .expect("kept"),
+            real_key
+        );
+        let reopened = CacheFile::new(real.path(), keyring.clone());
+        let loaded = reopened.load().expect("opens after the unlock");
+        assert!(loaded.recovered.is_none());
+        assert_eq!(loaded.cache.document(), cache_with("REAL").document());
+
+        // The demo's file copied over the real one is not decrypted there: it is moved aside.
+        fs::copy(demo.path(), real.path()).expect("swap");
+        let swapped = CacheFile::new(real.path(), keyring.clone())
+            .load()
+            .expect("load");
+        assert!(swapped.recovered.is_some(), "a swapped file is set aside");
+        assert!(swapped.cache.document().access_tokens.is_empty());
+
+        // Another data directory, another key.
+        let other = tempfile::tempdir().expect("dir");
+        let elsewhere = CacheFile::new(other.path().join("token_cache.bin"), keyring.clone());
+        assert_ne!(elsewhere.key_name(), real.key_name());
+    }
+
+    #[test]
+    fn an_earlier_versions_file_is_read_and_rewritten_in_the_current_format() {
+        let dir = tempfile::tempdir().expect("dir");
+        let keys = Arc::new(InMemoryKeyStore::default());
+        let shared = SecretBytes::new(vec![7u8; 32]);
+        keys.set(KEY_NAME, &shared)
+            .expect("the first format's shared key");
+        let old = cache_with("OLD");
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let ciphertext = cipher(&shared)
+            .expect("cipher")
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: &old.to_json(),
+                    aad: MAGIC_V1,
+                },
+            )
+            .expect("encrypt");
+        let mut bytes = MAGIC_V1.to_vec();
+        bytes.extend_from_slice(&nonce);
+        bytes.extend_from_slice(&ciphertext);
+        let path = dir.path().join("token_cache.bin");
+        fs::write(&path, bytes).expect("a GDC1 file");
+
+        let store = CacheFile::new(&path, keys.clone());
+        let loaded = store.load().expect("read").cache;
+        assert_eq!(loaded.document(), old.document());
+        store.save(&mut cache_with("NEW")).expect("rewritten");
+        assert!(fs::read(&path).expect("file").starts_with(MAGIC));
+        assert!(
+            keys.get(store.key_name()).expect("get").is_some(),
+            "its own key"
+        );
+        assert_eq!(
+            keys.get(KEY_NAME).expect("get"),
+            Some(shared),
+            "the shared key stays for whatever else needs it"
+        );
+        let again = CacheFile::new(&path, keys).load().expect("read");
+        assert!(again.recovered.is_none());
     }
 }
