@@ -1,5 +1,5 @@
-//! Fuzzes the token cache's readers: the JSON document (plain, as MSAL libraries and a plaintext opt-in write it) and the
-//! encrypted file (whatever bytes sit on disk), which must load, or be moved aside with a typed error — never panic.
+//! Fuzzes the token cache's readers: the JSON document (plain, as MSAL libraries write it) and the encrypted file
+//! (whatever bytes sit on disk, in either format), which must load, or be moved aside with a typed error — never panic.
 #![no_main]
 
 use std::sync::{Arc, OnceLock};
