@@ -392,19 +392,21 @@ impl Session {
         response.map(ApiResult::of)
     }
 
-    /// The account's photo, `None` when it has none.
+    /// The account's (home account id or username) photo, `None` when it has none.
     pub async fn photo(&self, account: &str) -> Result<Option<Photo>, CoreError> {
+        let home = self.resolve(Some(account))?;
         let photo = ApiClient::new(&self.engine, self.api.clone())
-            .photo(account, &Cancel::new())
+            .photo(&home, &Cancel::new())
             .await;
         self.persist().await;
         photo
     }
 
-    /// The account's Graph profile.
+    /// The account's (home account id or username) Graph profile.
     pub async fn profile(&self, account: &str) -> Result<UserProfile, CoreError> {
+        let home = self.resolve(Some(account))?;
         let profile = ApiClient::new(&self.engine, self.api.clone())
-            .me(account, &Cancel::new())
+            .me(&home, &Cancel::new())
             .await;
         // A profile call may have refreshed a token: keep the cache current.
         self.persist().await;

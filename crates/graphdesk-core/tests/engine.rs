@@ -887,3 +887,45 @@ async fn state_and_nonce_are_256_random_bits() {
         }
     }
 }
+
+/// The engine's silent call takes a home account id, never a username: a username is resolved by the session first.
+#[tokio::test]
+async fn a_username_is_no_home_account_id_to_the_silent_call() {
+    let s = setup().await;
+    let signed_in = s
+        .engine
+        .acquire_token_by_username_password(
+            &scopes(&["User.Read"]),
+            "adele@contoso.example",
+            &graphdesk_core::secret::Password::new("demo"),
+        )
+        .await
+        .expect("signed in");
+    let by_id = s
+        .engine
+        .acquire_token_silent(
+            &scopes(&["User.Read"]),
+            &signed_in.account.home_account_id,
+            &SilentOptions::default(),
+        )
+        .await
+        .expect("by home account id");
+    assert_eq!(by_id.source, TokenSource::Cache);
+    match s
+        .engine
+        .acquire_token_silent(
+            &scopes(&["User.Read"]),
+            "adele@contoso.example",
+            &SilentOptions::default(),
+        )
+        .await
+    {
+        Err(CoreError::UiRequired(ui)) => {
+            assert_eq!(
+                ui.reason,
+                graphdesk_core::error::UiRequiredReason::NoAccount
+            )
+        }
+        other => panic!("a username must not find the account here: {other:?}"),
+    }
+}

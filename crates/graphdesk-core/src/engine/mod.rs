@@ -302,7 +302,8 @@ impl TokenEngine {
         self.write_cache(|cache| cache.remove_account(&environment, home_account_id))
     }
 
-    /// A token for `scopes` without the user: from the cache, or by refreshing. Anything else is "UI required".
+    /// A token for `scopes` without the user, as `home_account_id` (`uid.utid`; not a username): from the cache, or by
+    /// refreshing. Anything else is "UI required".
     pub async fn acquire_token_silent(
         &self,
         scopes: &[String],
@@ -310,13 +311,11 @@ impl TokenEngine {
         options: &SilentOptions,
     ) -> Result<TokenResult, CoreError> {
         let wanted = Scopes::from_iter(scopes.iter().map(String::as_str));
-        // By index first (the hot path); a username takes the slower scan.
-        let account = self
-            .cached_account(home_account_id)
-            .or_else(|| self.account(home_account_id))
-            .ok_or_else(|| {
-                CoreError::ui_required(UiRequired::local(UiRequiredReason::NoAccount))
-            })?;
+        // By home account id only, through the index (the hot path), as MSAL's silent call takes an account: a username
+        // is resolved by the caller (`Session::resolve`, `account`), never guessed here.
+        let account = self.cached_account(home_account_id).ok_or_else(|| {
+            CoreError::ui_required(UiRequired::local(UiRequiredReason::NoAccount))
+        })?;
         let bypass_cache = options.force_refresh || options.claims.is_some();
         let account = if bypass_cache {
             account
