@@ -13,12 +13,13 @@ GRAPHDESK_E2E_PASSWORD (default demo).
 import html.parser
 import http.cookiejar
 import os
-import ssl
 import subprocess
 import sys
 import urllib.error
 import urllib.parse
 import urllib.request
+
+from loopback_tls import loopback_only, unverified_context
 
 
 class FormReader(html.parser.HTMLParser):
@@ -50,15 +51,10 @@ class KeepRedirects(urllib.request.HTTPRedirectHandler):
 def main() -> int:
     authorize_url = sys.argv[1]
     parts = urllib.parse.urlsplit(authorize_url)
-    if parts.hostname not in ("127.0.0.1", "localhost"):
-        print(f"refusing to automate a non-loopback sign-in: {parts.hostname}", file=sys.stderr)
+    if not loopback_only(authorize_url):
         return 2
-    # The tenant's CA lives with the app or the test; this helper talks to it on loopback and never sees real tokens.
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
     opener = urllib.request.build_opener(
-        urllib.request.HTTPSHandler(context=context),
+        urllib.request.HTTPSHandler(context=unverified_context()),
         urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()),
         KeepRedirects(),
     )

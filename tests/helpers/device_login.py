@@ -5,20 +5,18 @@ BASE is the tenant's https origin on loopback. Exits 0 when the page accepted th
 """
 
 import os
-import ssl
 import sys
 import urllib.parse
 import urllib.request
 
+from loopback_tls import loopback_only, unverified_context
+
 
 def main() -> int:
     base, user_code, upn = sys.argv[1:4]
-    if urllib.parse.urlsplit(base).hostname not in ("127.0.0.1", "localhost"):
-        print(f"refusing a non-loopback tenant: {base}", file=sys.stderr)
+    if not loopback_only(base):
         return 2
-    context = ssl.create_default_context()
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
+    context = unverified_context()
     form = urllib.parse.urlencode(
         {"user_code": user_code, "username": upn, "password": os.environ.get("GRAPHDESK_E2E_PASSWORD", "demo"),
          "decision": "approve"}

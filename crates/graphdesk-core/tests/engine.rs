@@ -583,12 +583,7 @@ struct LoopbackBrowser {
 
 impl Opener for LoopbackBrowser {
     fn open(&self, url: &str) -> Result<(), CoreError> {
-        let redirect_uri = url::Url::parse(url)
-            .expect("authorize URL")
-            .query_pairs()
-            .find(|(k, _)| k == "redirect_uri")
-            .map(|(_, v)| v.into_owned())
-            .expect("a redirect_uri");
+        let redirect_uri = query_param(url, "redirect_uri").expect("a redirect_uri");
         let port = redirect_uri
             .strip_prefix("http://127.0.0.1:")
             .and_then(|rest| rest.trim_end_matches('/').parse::<u16>().ok());
@@ -875,13 +870,8 @@ async fn state_and_nonce_are_256_random_bits() {
             )
             .await
             .expect("request");
-        let url = url::Url::parse(&request.url).expect("url");
         for name in ["state", "nonce"] {
-            let value = url
-                .query_pairs()
-                .find(|(k, _)| k == name)
-                .map(|(_, v)| v.into_owned())
-                .unwrap_or_else(|| panic!("{name}"));
+            let value = query_param(&request.url, name).unwrap_or_else(|| panic!("{name}"));
             assert_eq!(value.len(), 43, "{name}");
             assert!(seen.insert(value), "{name} repeats");
         }

@@ -398,13 +398,7 @@ async fn entras_crlf_trace_block_never_reaches_the_user() {
 async fn a_generic_openid_provider_gets_no_prompt_unless_asked_and_entra_gets_select_account() {
     use graphdesk_core::flows::auth_code::{InteractiveOptions, Prompt};
     let s = setup().await;
-    let prompt_of = |url: &str| {
-        url::Url::parse(url)
-            .expect("url")
-            .query_pairs()
-            .find(|(k, _)| k == "prompt")
-            .map(|(_, v)| v.into_owned())
-    };
+    let prompt_of = |url: &str| query_param(url, "prompt");
     let entra = s
         .engine
         .begin_authorization(

@@ -76,6 +76,15 @@ pub fn advance(setup: &Setup, seconds: u64) {
     setup.tenant.advance_clock(seconds as i64);
 }
 
+/// The value of the query parameter `name` in `url`.
+pub fn query_param(url: &str, name: &str) -> Option<String> {
+    url::Url::parse(url)
+        .expect("a URL")
+        .query_pairs()
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
 pub fn scopes(list: &[&str]) -> Vec<String> {
     list.iter().map(|s| s.to_string()).collect()
 }
