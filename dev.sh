@@ -9,8 +9,9 @@ cd "$(dirname "$0")"
 BUILD_PACKAGES=(build-essential pkg-config file curl libwebkit2gtk-4.1-dev libayatana-appindicator3-dev xdg-utils
   desktop-file-utils)
 # What the tests add: a headless display, a WebDriver for WebKit, a session bus, a Secret Service, and Python's venv
-# for MSAL Python, which the emulated tenant's peer tests install from PyPI.
-TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools keyutils python3 python3-venv)
+# for MSAL Python, which the emulated tenant's peer tests install from PyPI; xdotool answers the app's native dialogs.
+TEST_PACKAGES=(xvfb xauth webkit2gtk-driver dbus dbus-x11 gnome-keyring libsecret-tools keyutils python3 python3-venv
+  xdotool)
 
 say() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
 die() { printf 'error: %s\n' "$*" >&2; exit 1; }

@@ -283,8 +283,9 @@ pub fn settings_get(state: State<'_, AppState>) -> Settings {
     state.settings()
 }
 
-/// Validates the settings, opens the session they describe (the configured app registration, or demo mode without a
-/// client id) and saves them; only then does the new session replace the old. Invalid settings, or settings whose
+/// Validates the settings, asks the user in a native dialog when they repoint sign-in (a new authority, extra root CA
+/// or redirect URI), opens the session they describe (the configured app registration, or demo mode without a client
+/// id) and saves them; only then does the new session replace the old. Invalid settings, or settings whose
 /// session cannot open, are a typed error naming the field, and change nothing.
 #[tauri::command]
 pub async fn settings_set<R: tauri::Runtime>(
@@ -293,6 +294,14 @@ pub async fn settings_set<R: tauri::Runtime>(
     state: State<'_, AppState>,
 ) -> Result<AppStatus, IpcError> {
     settings.validate()?;
+    // Where users sign in, whom GraphDesk trusts and where answers go are not the window's to change alone.
+    let changes = crate::confirm::repointing_changes(&state.settings(), &settings);
+    if !changes.is_empty() && !state.confirm(crate::confirm::question(&changes)).await {
+        return Err(CoreError::NotConfirmed {
+            what: changes.join("; "),
+        }
+        .into());
+    }
     let data_dir = state.service().paths().data_dir().to_owned();
     state.reopen(&settings, || settings.save(&data_dir)).await?;
     events::accounts_changed(&app);
@@ -466,6 +475,8 @@ mod tests {
             extra_root_ca_file: ca.display().to_string(),
             ..Settings::default()
         };
+        app.state::<AppState>()
+            .set_confirmer(crate::confirm::always(true));
         let error = invoke_with(
             &window,
             "settings_set",
@@ -562,5 +573,37 @@ mod tests {
             (refused["kind"].as_str(), refused["field"].as_str()),
             (Some("invalidRequest"), Some("token"))
         );
+    }
+
+    #[test]
+    fn settings_that_repoint_sign_in_change_nothing_unless_confirmed() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (app, window) = demo_app(dir.path());
+        let settings = serde_json::json!({ "settings": Settings {
+            client_id: "11111111-2222-3333-4444-555555555555".into(),
+            tenant: "https://evil.example/organizations".into(),
+            ..Settings::default()
+        }});
+        let state = app.state::<AppState>();
+        // No way to ask (the window alone): no.
+        let error = invoke_with(&window, "settings_set", settings.clone()).expect_err("refused");
+        assert_eq!(error["kind"], "notConfirmed", "{error}");
+        state.set_confirmer(crate::confirm::always(false));
+        let error = invoke_with(&window, "settings_set", settings.clone()).expect_err("refused");
+        assert_eq!(error["kind"], "notConfirmed", "{error}");
+        assert!(
+            error["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("evil.example"))
+        );
+        assert!(!dir.path().join("settings.json").exists());
+        assert!(matches!(
+            state.service().require_session().expect("session").mode(),
+            graphdesk_core::session::SessionMode::Demo { .. }
+        ));
+        state.set_confirmer(crate::confirm::always(true));
+        let status = invoke_with(&window, "settings_set", settings).expect("confirmed");
+        assert_eq!(status["mode"]["kind"], "configured", "{status}");
+        assert!(dir.path().join("settings.json").exists());
     }
 }

@@ -79,6 +79,8 @@ pub enum IpcError {
     },
     /// No browser could be opened for the sign-in.
     BrowserUnavailable { message: String },
+    /// The user did not confirm the change.
+    NotConfirmed { message: String },
     /// The clipboard refused the text.
     Clipboard { message: String },
     /// Demo mode's tenant could not start.
@@ -111,6 +113,7 @@ impl IpcError {
             | Self::Keyring { message, .. }
             | Self::Redirect { message, .. }
             | Self::BrowserUnavailable { message }
+            | Self::NotConfirmed { message }
             | Self::Clipboard { message }
             | Self::DemoUnavailable { message }
             | Self::Unsupported { message } => message.clone(),
@@ -149,6 +152,7 @@ impl From<CoreError> for IpcError {
             CoreError::Keyring(detail) => Self::Keyring { detail, message },
             CoreError::Redirect(detail) => Self::Redirect { detail, message },
             CoreError::BrowserUnavailable { .. } => Self::BrowserUnavailable { message },
+            CoreError::NotConfirmed { .. } => Self::NotConfirmed { message },
             CoreError::Clipboard { .. } => Self::Clipboard { message },
             CoreError::DemoUnavailable { .. } => Self::DemoUnavailable { message },
             CoreError::Unsupported { .. } => Self::Unsupported { message },
@@ -220,6 +224,9 @@ pub(crate) mod tests {
             CoreError::Redirect(RedirectError::ReplayedState),
             CoreError::BrowserUnavailable {
                 kind: "not found".into(),
+            },
+            CoreError::NotConfirmed {
+                what: "the new authority".into(),
             },
             CoreError::Clipboard {
                 detail: "no display".into(),

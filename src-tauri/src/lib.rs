@@ -4,6 +4,7 @@
 mod background;
 mod cli;
 mod commands;
+mod confirm;
 mod deep_link;
 mod demo;
 mod events;
@@ -90,6 +91,8 @@ fn run_app() {
         .plugin(tauri_plugin_notification::init())
         // Used from Rust only (the token copy): the window has no clipboard permission.
         .plugin(tauri_plugin_clipboard_manager::init())
+        // Used from Rust only (confirming settings that repoint sign-in): the window has no dialog permission.
+        .plugin(tauri_plugin_dialog::init())
         .manage(service)
         .invoke_handler(tauri::generate_handler![
             commands::app_status,
@@ -117,6 +120,11 @@ fn run_app() {
             commands::cache_export
         ])
         .setup(|app| {
+            {
+                use tauri::Manager as _;
+                app.state::<state::AppState>()
+                    .set_confirmer(confirm::dialog(app.handle()));
+            }
             open_session(app.handle());
             tray::build(app.handle(), tray_actions::perform)?;
             deep_link::setup(app.handle());

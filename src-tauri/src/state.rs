@@ -16,6 +16,8 @@ pub struct AppState {
     work: std::sync::Mutex<[Cancel; Work::COUNT]>,
     /// The verification page of the device-code sign-in in progress (the only page "Open" may open).
     device_page: std::sync::Mutex<Option<String>>,
+    /// Asks the user to confirm a settings change that repoints sign-in (the native dialog, once the app runs).
+    confirmer: std::sync::Mutex<Option<crate::confirm::Confirmer>>,
 }
 
 impl AppState {
@@ -48,6 +50,25 @@ impl AppState {
             demo: std::sync::Mutex::new(None),
             work: std::sync::Mutex::new(Default::default()),
             device_page: std::sync::Mutex::new(None),
+            confirmer: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Sets how a settings change that repoints sign-in is confirmed.
+    pub fn set_confirmer(&self, confirmer: crate::confirm::Confirmer) {
+        *self.confirmer.lock().unwrap_or_else(|p| p.into_inner()) = Some(confirmer);
+    }
+
+    /// Asks the user to confirm `question`. Without a way to ask (no window yet), the answer is no.
+    pub async fn confirm(&self, question: String) -> bool {
+        let confirmer = self
+            .confirmer
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone();
+        match confirmer {
+            Some(confirmer) => confirmer.ask(question).await,
+            None => false,
         }
     }
 

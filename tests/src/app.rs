@@ -209,6 +209,30 @@ impl App {
         ]
     }
 
+    /// Answers the app's native dialog titled `title` (a GTK window outside the webview, which WebDriver cannot reach)
+    /// as a user would: the dialog is found on the display, focused, and `key` is pressed (`Return` takes its default
+    /// button, `Escape` dismisses it).
+    pub fn answer_native_dialog(&self, title: &str, keys: &[&str]) {
+        let status = self
+            .desktop
+            .command("xdotool")
+            .args(["search", "--sync", "--onlyvisible", "--name", title])
+            // No window manager runs here: focus the dialog directly, and send the keys to it.
+            .args([
+                "windowfocus",
+                "--sync",
+                "%1",
+                "key",
+                "--window",
+                "%1",
+                "--clearmodifiers",
+            ])
+            .args(keys)
+            .status()
+            .expect("xdotool runs (apt-get install xdotool)");
+        assert!(status.success(), "the dialog {title:?} was answered");
+    }
+
     /// Types `text` into the input matching `css` (replacing what was there).
     pub fn type_into(&self, css: &str, text: &str) {
         let element = wait_until(css, START_TIMEOUT, || self.session().find(css));

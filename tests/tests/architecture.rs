@@ -49,6 +49,7 @@ const SHELL: &[(&str, u8)] = &[
     ("ipc_error", 0),
     ("logging", 0),
     ("opener", 0),
+    ("confirm", 0),
     ("demo", 1),
     ("session", 2),
     ("state", 3),

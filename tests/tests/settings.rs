@@ -1,7 +1,11 @@
 //! The settings panel: an invalid app registration is refused with the field named and marked, and nothing changes; a
-//! valid one switches the window from the demo tenant to it; clearing the client id goes back to demo mode.
+//! valid one is confirmed in a native dialog (dismissed: nothing changes), then switches the window from the demo tenant
+//! to it; clearing the client id goes back to demo mode.
 
 use graphdesk_e2e::{App, Desktop};
+
+/// The title of the native dialog that confirms settings which repoint sign-in (`src-tauri/src/confirm.rs`).
+const CONFIRM_TITLE: &str = "GraphDesk — confirm where you sign in";
 
 #[test]
 fn settings_are_validated_then_switch_between_configured_and_demo_mode() {
@@ -41,7 +45,16 @@ fn settings_are_validated_then_switch_between_configured_and_demo_mode() {
         "11111111-2222-3333-4444-555555555555",
     );
     app.type_into("#settings-tenant", "contoso.onmicrosoft.com");
+    // A new authority repoints sign-in: a native dialog asks first. Dismissed, nothing changes.
     app.click("#settings-save");
+    app.answer_native_dialog(CONFIRM_TITLE, &["Escape"]);
+    let refused = app.wait_for("the refusal", "#settings-error:not([hidden])");
+    assert!(refused.contains("confirmation"), "{refused}");
+    assert!(!app.desktop().data_dir().join("settings.json").exists());
+    // Confirmed, it applies.
+    app.click("#settings-save");
+    app.save_screenshot("settings-confirm");
+    app.answer_native_dialog(CONFIRM_TITLE, &["Return"]);
     assert_eq!(
         app.wait_for("the configured authority", "#mode:not(.demo):not([hidden])"),
         "https://login.microsoftonline.com/contoso.onmicrosoft.com"

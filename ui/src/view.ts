@@ -111,6 +111,8 @@ export function describeError(error: CallError): string {
       return sentence(REDIRECT_REASONS[error.detail.reason]);
     case "browserUnavailable":
       return sentence(error.message);
+    case "notConfirmed":
+      return sentence(error.message);
     case "clipboard":
       return sentence(error.message);
     case "demoUnavailable":

@@ -150,6 +150,9 @@ pub enum CoreError {
         "no browser could be opened for the sign-in ({kind}); set GRAPHDESK_BROWSER to a browser command, or sign in with a device code"
     )]
     BrowserUnavailable { kind: String },
+    /// The user did not confirm a change that needs confirming (settings that repoint where GraphDesk signs in).
+    #[error("not changed: {what} needs your confirmation, which was not given")]
+    NotConfirmed { what: String },
     /// The system clipboard would not take the text.
     #[error("the clipboard refused the text ({detail})")]
     Clipboard { detail: String },
