@@ -1,6 +1,8 @@
 //! The loopback redirect receiver (RFC 8252 §7.3), the fallback when the `graphdesk://` deep link cannot be registered:
-//! listens on 127.0.0.1 on a random port, accepts one request at its path, answers with a "you can close this tab"
-//! page, and hands the URL to the pending-sign-in registry. Other requests (favicon, probes) get a 404 and do not count.
+//! listens on 127.0.0.1 on a random port until one redirect the sign-in accepts, answers it with a "you can close this
+//! tab" page, and hands the URL to the pending-sign-in registry. Other requests (favicon, probes, a refused link) get an
+//! error page and do not count. Each connection is served in its own task, for at most 10 s, at most 16 at once, so an
+//! idle connection never holds up the redirect.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -16,6 +18,10 @@ use crate::redirect::RedirectUri;
 
 /// Largest request head read (a redirect with a code is ~2 KB).
 const MAX_REQUEST: usize = 16 * 1024;
+/// How long one connection may take, from accept to answer.
+const CONNECTION_LIFETIME: Duration = Duration::from_secs(10);
+/// Connections served at once; more are closed.
+const MAX_CONNECTIONS: usize = 16;
 
 /// A listening receiver; dropped, it stops.
 #[derive(Debug)]
@@ -65,42 +71,70 @@ async fn serve(
     pending: Arc<PendingAuthorizations>,
     clock: Arc<dyn Clock>,
 ) {
+    // Each connection in its own task, with a lifetime and a cap on how many at once: an idle connection (a browser's
+    // preconnect, a probe) never holds up the redirect. Dropping the set ends every connection still open.
+    let mut connections = tokio::task::JoinSet::new();
+    let slots = Arc::new(tokio::sync::Semaphore::new(MAX_CONNECTIONS));
+    let accepted = Arc::new(tokio::sync::Notify::new());
     loop {
-        let Ok((mut stream, _)) = listener.accept().await else {
-            continue;
-        };
-        let target =
-            match tokio::time::timeout(Duration::from_secs(10), read_target(&mut stream)).await {
-                Ok(Some(target)) => target,
-                _ => continue,
-            };
-        let path = target.split('?').next().unwrap_or_default();
-        if path != "/" {
-            let _ = stream
-                .write_all(response(404, "Not found.").as_bytes())
-                .await;
-            continue;
-        }
-        let url = format!("http://127.0.0.1:{port}{target}");
-        let (status, text) = match pending.deliver(&url, clock.now()) {
-            Ok(()) => (
-                200,
-                "Sign-in complete. You can close this tab and return to GraphDesk.",
-            ),
-            Err(error) => {
-                tracing::warn!(%error, "loopback redirect refused");
-                (
-                    400,
-                    "This sign-in link was not accepted. Return to GraphDesk and start the sign-in again.",
-                )
+        tokio::select! {
+            () = accepted.notified() => return,
+            incoming = listener.accept() => {
+                let Ok((stream, _)) = incoming else {
+                    continue;
+                };
+                // Over the cap: the connection is closed at once.
+                let Ok(slot) = slots.clone().try_acquire_owned() else {
+                    continue;
+                };
+                let (pending, clock, accepted) = (pending.clone(), clock.clone(), accepted.clone());
+                connections.spawn(async move {
+                    let _slot = slot;
+                    let handled =
+                        tokio::time::timeout(CONNECTION_LIFETIME, handle(stream, port, &pending, &*clock)).await;
+                    if handled == Ok(true) {
+                        accepted.notify_one();
+                    }
+                });
             }
-        };
-        let _ = stream.write_all(response(status, text).as_bytes()).await;
-        let _ = stream.shutdown().await;
-        if status == 200 {
-            return;
         }
     }
+}
+
+/// Serves one connection; whether it brought the redirect the sign-in accepted.
+async fn handle(
+    mut stream: tokio::net::TcpStream,
+    port: u16,
+    pending: &PendingAuthorizations,
+    clock: &dyn Clock,
+) -> bool {
+    let Some(target) = read_target(&mut stream).await else {
+        return false;
+    };
+    let path = target.split('?').next().unwrap_or_default();
+    if path != "/" {
+        let _ = stream
+            .write_all(response(404, "Not found.").as_bytes())
+            .await;
+        return false;
+    }
+    let url = format!("http://127.0.0.1:{port}{target}");
+    let (status, text) = match pending.deliver(&url, clock.now()) {
+        Ok(()) => (
+            200,
+            "Sign-in complete. You can close this tab and return to GraphDesk.",
+        ),
+        Err(error) => {
+            tracing::warn!(%error, "loopback redirect refused");
+            (
+                400,
+                "This sign-in link was not accepted. Return to GraphDesk and start the sign-in again.",
+            )
+        }
+    };
+    let _ = stream.write_all(response(status, text).as_bytes()).await;
+    let _ = stream.shutdown().await;
+    status == 200
 }
 
 /// Reads the request head and returns the request target of a `GET`.
@@ -142,4 +176,71 @@ fn response(status: u16, text: &str) -> String {
          Connection: close\r\n\r\n{body}",
         body.len()
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::clock::SystemClock;
+    use crate::secret::OAuthState;
+
+    #[tokio::test]
+    async fn idle_connections_do_not_delay_the_redirect_and_it_stops_after_one() {
+        let pending = Arc::new(PendingAuthorizations::new(
+            RedirectUri::parse("graphdesk://auth").expect("uri"),
+        ));
+        let receiver = LoopbackReceiver::start(pending.clone(), Arc::new(SystemClock))
+            .await
+            .expect("listening");
+        let address = receiver
+            .redirect_uri()
+            .as_str()
+            .trim_start_matches("http://")
+            .trim_end_matches('/')
+            .to_owned();
+        let (_, signed_in) = pending.register(
+            OAuthState::new("s"),
+            u64::MAX,
+            Some(receiver.redirect_uri().clone()),
+        );
+        // Connections that never send a byte, as a browser's preconnects or a local probe.
+        let mut idle = Vec::new();
+        for _ in 0..4 {
+            idle.push(
+                tokio::net::TcpStream::connect(&address)
+                    .await
+                    .expect("connect"),
+            );
+        }
+        let started = std::time::Instant::now();
+        let mut browser = tokio::net::TcpStream::connect(&address)
+            .await
+            .expect("connect");
+        browser
+            .write_all(b"GET /?code=c&state=s HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+            .await
+            .expect("request");
+        let mut page = String::new();
+        browser.read_to_string(&mut page).await.expect("answer");
+        assert!(page.starts_with("HTTP/1.1 200"), "{page}");
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the idle connections held the redirect up: {:?}",
+            started.elapsed()
+        );
+        assert!(signed_in.await.is_ok(), "the sign-in got its redirect");
+        // Done: the receiver stops listening.
+        let stopped = async {
+            loop {
+                if tokio::net::TcpStream::connect(&address).await.is_err() {
+                    return;
+                }
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+        };
+        tokio::time::timeout(Duration::from_secs(5), stopped)
+            .await
+            .expect("no longer listening after the accepted redirect");
+        drop(idle);
+    }
 }
