@@ -213,24 +213,39 @@ impl App {
     /// as a user would: the dialog is found on the display, focused, and `key` is pressed (`Return` takes its default
     /// button, `Escape` dismisses it).
     pub fn answer_native_dialog(&self, title: &str, keys: &[&str]) {
-        let status = self
-            .desktop
-            .command("xdotool")
-            .args(["search", "--sync", "--onlyvisible", "--name", title])
-            // No window manager runs here: focus the dialog directly, and send the keys to it.
-            .args([
-                "windowfocus",
-                "--sync",
-                "%1",
-                "key",
-                "--window",
-                "%1",
-                "--clearmodifiers",
-            ])
-            .args(keys)
-            .status()
-            .expect("xdotool runs (apt-get install xdotool)");
-        assert!(status.success(), "the dialog {title:?} was answered");
+        let xdotool = |args: &[&str]| {
+            self.desktop
+                .command("xdotool")
+                .args(args)
+                .stderr(Stdio::null())
+                .output()
+                .expect("xdotool runs (apt-get install xdotool)")
+        };
+        // Found once it is mapped (no --sync: a search that never matches must not hang the test).
+        let window = poll_until(Duration::from_secs(30), || {
+            let found = xdotool(&["search", "--onlyvisible", "--name", title]);
+            String::from_utf8_lossy(&found.stdout)
+                .lines()
+                .next()
+                .map(str::to_owned)
+        })
+        .unwrap_or_else(|| panic!("no dialog {title:?} appeared"));
+        // No window manager runs here: focus the dialog directly, let it take the focus, then type (XTEST events go to
+        // the focused window, as a user's keyboard would).
+        xdotool(&["windowfocus", &window]);
+        std::thread::sleep(Duration::from_millis(300));
+        let mut args = vec!["key", "--clearmodifiers"];
+        args.extend_from_slice(keys);
+        assert!(xdotool(&args).status.success(), "keys sent to {title:?}");
+        // The dialog goes away once answered.
+        let gone = poll_until(Duration::from_secs(10), || {
+            let found = xdotool(&["search", "--onlyvisible", "--name", title]);
+            (!String::from_utf8_lossy(&found.stdout)
+                .lines()
+                .any(|w| w == window))
+            .then_some(())
+        });
+        assert!(gone.is_some(), "the dialog {title:?} was answered");
     }
 
     /// Types `text` into the input matching `css` (replacing what was there).

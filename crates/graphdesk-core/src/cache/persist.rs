@@ -122,9 +122,8 @@ impl CacheFile {
             let key = self.keys.get(KEY_NAME)?.ok_or_else(missing)?;
             return Ok(decrypt(&key, MAGIC_V1, MAGIC_V1, &bytes));
         }
-        if !bytes.starts_with(MAGIC) {
-            return Ok(Err("the file is not a GraphDesk encrypted cache".into()));
-        }
+        // The keyring first, whatever the file holds: while it is unavailable nothing is judged unreadable, so no file
+        // is moved aside that the key, once back, might open.
         let key = self.known_key()?.ok_or_else(missing)?;
         Ok(decrypt(&key, MAGIC, &self.aad, &bytes))
     }
