@@ -66,14 +66,6 @@ impl Reachable {
     }
 }
 
-/// A new demo session against the demo tenant that already runs (a settings change that stays in demo mode).
-pub fn reopen_demo(
-    tenant: &Reachable,
-    data_dir: &std::path::Path,
-) -> Result<(Session, Option<String>), CoreError> {
-    demo_session(tenant, data_dir)
-}
-
 /// For the CLI: a session against the demo tenant the running app serves (found through its state file), or against
 /// one started for this call when the app is not running (then returned, to keep alive).
 pub async fn attach_demo(data_dir: &std::path::Path) -> Result<Opened, CoreError> {
@@ -101,8 +93,9 @@ pub async fn attach_demo(data_dir: &std::path::Path) -> Result<Opened, CoreError
     Ok((Some(tenant), session, warning))
 }
 
-/// A session for the demo app against `tenant`, with the demo cache file.
-fn demo_session(
+/// A session for the demo app against `tenant`, with the demo cache file (also a new session against the tenant that
+/// already runs, when a settings change stays in demo mode).
+pub fn demo_session(
     tenant: &Reachable,
     data_dir: &std::path::Path,
 ) -> Result<(Session, Option<String>), CoreError> {

@@ -29,7 +29,7 @@ pub async fn open(
         return Ok((None, session, warning));
     }
     if let Some(tenant) = running {
-        let (session, warning) = demo::reopen_demo(tenant, paths.data_dir())?;
+        let (session, warning) = demo::demo_session(tenant, paths.data_dir())?;
         return Ok((None, session, warning));
     }
     let (tenant, session, warning) = demo::open_demo(paths.data_dir()).await?;

@@ -74,13 +74,10 @@ export function describeError(error: CallError): string {
     case "notSignedIn":
       return "Not signed in. Sign in first, then refresh.";
     case "uiRequired":
-      return `${sentence(error.message)}${serverIds(error.detail.aadsts, error.detail.correlationId)}`;
     case "server":
       return `${sentence(error.message)}${serverIds(error.detail.aadsts, error.detail.correlationId)}`;
     case "graph":
       return `${sentence(error.message)}${error.detail.requestId ? ` (request-id ${error.detail.requestId})` : ""}`;
-    case "network":
-      return sentence(error.message);
     case "timeout":
       return "The server did not answer in time. Try again.";
     case "throttled":
@@ -95,32 +92,24 @@ export function describeError(error: CallError): string {
       return `${sentence(error.message)}${error.aadsts === null ? "" : ` (AADSTS${error.aadsts})`}`;
     case "signInTimeout":
       return "The sign-in took too long. Start it again.";
-    case "invalidIdToken":
-      return sentence(error.message);
-    case "cache":
-      return sentence(error.message);
-    case "config":
-      return sentence(error.message);
-    case "invalidRequest":
-      return sentence(error.message);
-    case "settingsFile":
-      return sentence(error.message);
-    case "keyring":
-      return sentence(error.message);
     case "redirect":
       return sentence(REDIRECT_REASONS[error.detail.reason]);
-    case "browserUnavailable":
-      return sentence(error.message);
-    case "notConfirmed":
-      return sentence(error.message);
-    case "clipboard":
-      return sentence(error.message);
-    case "demoUnavailable":
-      return sentence(error.message);
-    case "unsupported":
-      return sentence(error.message);
     case "internal":
       return sentence(`GraphDesk failed: ${error.message}`);
+    // These carry their own words.
+    case "network":
+    case "invalidIdToken":
+    case "cache":
+    case "config":
+    case "invalidRequest":
+    case "settingsFile":
+    case "keyring":
+    case "browserUnavailable":
+    case "notConfirmed":
+    case "clipboard":
+    case "demoUnavailable":
+    case "unsupported":
+      return sentence(error.message);
     default:
       return unreachable(error);
   }

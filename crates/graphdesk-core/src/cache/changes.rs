@@ -33,13 +33,14 @@ impl TokenCache {
         self.touched.extend(changes.0);
     }
 
-    /// `disk` (what another process saved) with this cache's own changes since its last load or save applied on top:
-    /// entries this cache added or changed win, entries it removed go, everything else on disk stays.
+    /// [`Self::merged_onto_with`] this cache's own changes since its last load or save (tests).
+    #[cfg(test)]
     pub fn merged_onto(&self, disk: CacheDocument) -> CacheDocument {
         self.merged_onto_with(disk, &Changes(self.touched.clone()))
     }
 
-    /// As [`Self::merged_onto`], with the changes a save took from this cache.
+    /// `disk` (what another process saved) with `changes` (what a save took from this cache) applied on top: entries
+    /// this cache added or changed win, entries it removed go, everything else on disk stays.
     pub fn merged_onto_with(&self, mut disk: CacheDocument, changes: &Changes) -> CacheDocument {
         fn apply<V: Clone>(
             touched: &BTreeSet<String>,
