@@ -5,6 +5,7 @@
 use graphdesk_core::CoreError;
 use graphdesk_core::error::{
     ConfigField, GraphError, KeyringError, RedirectError, RequestField, ServerError, UiRequired,
+    WindowsSignInError,
 };
 use serde::Serialize;
 
@@ -85,6 +86,11 @@ pub enum IpcError {
     Clipboard { message: String },
     /// Demo mode's tenant could not start.
     DemoUnavailable { message: String },
+    /// Integrated Windows Authentication gave no token; `detail.why` says what to do instead.
+    WindowsSignIn {
+        detail: WindowsSignInError,
+        message: String,
+    },
     /// The feature does not exist on this platform.
     Unsupported { message: String },
 }
@@ -112,6 +118,7 @@ impl IpcError {
             | Self::SettingsFile { message }
             | Self::Keyring { message, .. }
             | Self::Redirect { message, .. }
+            | Self::WindowsSignIn { message, .. }
             | Self::BrowserUnavailable { message }
             | Self::NotConfirmed { message }
             | Self::Clipboard { message }
@@ -155,6 +162,7 @@ impl From<CoreError> for IpcError {
             CoreError::NotConfirmed { .. } => Self::NotConfirmed { message },
             CoreError::Clipboard { .. } => Self::Clipboard { message },
             CoreError::DemoUnavailable { .. } => Self::DemoUnavailable { message },
+            CoreError::WindowsSignIn(detail) => Self::WindowsSignIn { detail, message },
             CoreError::Unsupported { .. } => Self::Unsupported { message },
         }
     }
@@ -234,6 +242,9 @@ pub(crate) mod tests {
             CoreError::DemoUnavailable {
                 detail: "port in use".into(),
             },
+            CoreError::WindowsSignIn(WindowsSignInError::ManagedUser {
+                domain: "contoso.com".into(),
+            }),
             CoreError::Unsupported {
                 what: "the WAM broker".into(),
             },

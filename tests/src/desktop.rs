@@ -197,7 +197,13 @@ fn first_line(child: &mut Child, what: &str) -> String {
     line
 }
 
+/// Owner-only, as XDG wants the runtime directory (the harness runs on Linux; on Windows it only has to compile).
 fn set_private(dir: &Path) {
-    use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).expect("chmod 700");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700)).expect("chmod 700");
+    }
+    #[cfg(not(unix))]
+    let _ = dir;
 }

@@ -26,6 +26,7 @@ const CORE: &[(&str, u8)] = &[
     ("id_token", 1),
     ("jwt_view", 1),
     ("cloud", 1),
+    ("federation", 1),
     ("paths", 1),
     ("files", 1),
     ("authority", 2),

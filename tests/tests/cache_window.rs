@@ -1,6 +1,8 @@
 //! The token cache from the window: export the sign-in for MSAL Python to a file (readable by the user only), sign out,
 //! import the file back — the account returns and its token comes from the cache, with no request to the tenant. The
 //! file is read and written by the app; no token passes through the window.
+// The desktop these tests drive (Xvfb, WebKitWebDriver, D-Bus) is Linux's; on Windows they only have to compile away.
+#![cfg(target_os = "linux")]
 
 use graphdesk_e2e::{App, Desktop, StandaloneTenant};
 

@@ -1,6 +1,8 @@
 //! The CLI companion against the same cache as the window: `graphdesk token` prints a token for a signed-in account
 //! (with the app running, and with it closed), says "sign in" with exit code 3 when the user is needed, exits 4 for an
 //! unknown account and 2 for a bad command line; `graphdesk accounts` lists who is signed in.
+// The desktop these tests drive (Xvfb, WebKitWebDriver, D-Bus) is Linux's; on Windows they only have to compile away.
+#![cfg(target_os = "linux")]
 
 use graphdesk_e2e::{App, Desktop, StandaloneTenant};
 

@@ -1,6 +1,8 @@
 //! Deep links as the OS delivers them: GraphDesk registers `graphdesk://` with the desktop; a link opened while it runs
 //! starts a second instance, which hands the URL to the running one over D-Bus and exits; a link that starts the app
 //! arrives on the command line. The window shows each link by fingerprint (never its code) with the verdict.
+// The desktop these tests drive (Xvfb, WebKitWebDriver, D-Bus) is Linux's; on Windows they only have to compile away.
+#![cfg(target_os = "linux")]
 
 use std::time::Duration;
 

@@ -1,6 +1,8 @@
 //! The OS keyring GraphDesk will keep its cache key in, against a real Secret Service: gnome-keyring, unlocked, on a
 //! private session bus. Each test runs its body in a child process inside its own desktop, because the keyring crate
 //! binds to the session bus once per process.
+// The desktop these tests drive (Xvfb, WebKitWebDriver, D-Bus) is Linux's; on Windows they only have to compile away.
+#![cfg(target_os = "linux")]
 
 use graphdesk_core::keystore::{KeyStore, KeyringError, OsKeyring};
 use graphdesk_core::secret::SecretBytes;

@@ -1,6 +1,8 @@
 //! A machine where no browser can be opened, tried as a new user would: Sign in says so in words, and the sign-in's
 //! secrets — `state`, `nonce`, the PKCE challenge, the authorize URL that carries them — appear nowhere: not in the
 //! notice, not in the activity list, not anywhere in the window, not in the app's log.
+// The desktop these tests drive (Xvfb, WebKitWebDriver, D-Bus) is Linux's; on Windows they only have to compile away.
+#![cfg(target_os = "linux")]
 
 use graphdesk_e2e::{App, Desktop};
 

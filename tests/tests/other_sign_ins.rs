@@ -1,6 +1,8 @@
 //! The other ways to sign in from the window: a device code (the panel shows the code and a countdown; the user enters
 //! it elsewhere — here on the demo tenant's device login page, as a user would: demo mode has no admin API) and
 //! username/password, whose refusal for an MFA account says so in words.
+// The desktop these tests drive (Xvfb, WebKitWebDriver, D-Bus) is Linux's; on Windows they only have to compile away.
+#![cfg(target_os = "linux")]
 
 use graphdesk_e2e::{App, DemoTenant, Desktop};
 

@@ -2,6 +2,8 @@
 //! round trip, `kill -9` during writes in a loop (the file always decrypts, to the old or the new state), a damaged file
 //! moved aside, and no keyring at all. Each test runs its body in a child process inside its own desktop, because the
 //! keyring crate binds to the session bus once per process.
+// The desktop these tests drive (Xvfb, WebKitWebDriver, D-Bus) is Linux's; on Windows they only have to compile away.
+#![cfg(target_os = "linux")]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};

@@ -1,5 +1,7 @@
 //! A restart finds the sign-in: the token comes silently from the persisted cache (encrypted, its key in the real
 //! keyring) with no interaction — the tenant's log shows no sign-in and no token request after the restart.
+// The desktop these tests drive (Xvfb, WebKitWebDriver, D-Bus) is Linux's; on Windows they only have to compile away.
+#![cfg(target_os = "linux")]
 
 use graphdesk_e2e::{App, Desktop, StandaloneTenant};
 

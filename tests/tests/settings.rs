@@ -1,6 +1,8 @@
 //! The settings panel: an invalid app registration is refused with the field named and marked, and nothing changes; a
 //! valid one is confirmed in a native dialog (dismissed: nothing changes), then switches the window from the demo tenant
 //! to it; clearing the client id goes back to demo mode.
+// The desktop these tests drive (Xvfb, WebKitWebDriver, D-Bus) is Linux's; on Windows they only have to compile away.
+#![cfg(target_os = "linux")]
 
 use graphdesk_e2e::{App, Desktop};
 

@@ -4,6 +4,8 @@
 //! account, its token and its Graph profile appear; quick refresh moves the expiry on; the request bar calls the API
 //! (consenting to a new scope through the browser when needed) and pages; a forged sign-in link is refused with no
 //! token request; sign out.
+// The desktop these tests drive (Xvfb, WebKitWebDriver, D-Bus) is Linux's; on Windows they only have to compile away.
+#![cfg(target_os = "linux")]
 
 use graphdesk_e2e::{App, Desktop, StandaloneTenant, wait_until};
 use std::time::Duration;

@@ -1,5 +1,7 @@
 //! The real window: GraphDesk starts under Xvfb, its first screen asks the shell for the app status over IPC and renders
 //! the answer, and a typed error (quick refresh with nobody signed in) comes back to the page as words.
+// The desktop these tests drive (Xvfb, WebKitWebDriver, D-Bus) is Linux's; on Windows they only have to compile away.
+#![cfg(target_os = "linux")]
 
 use graphdesk_e2e::{App, Desktop};
 

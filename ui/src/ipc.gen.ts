@@ -23,6 +23,8 @@ sessionWarning: string | null, };
 
 export type RedirectError = { "reason": "tooLong", len: number, max: number, } | { "reason": "malformed" } | { "reason": "wrongTarget", expected: string, } | { "reason": "fragment" } | { "reason": "badEncoding" } | { "reason": "duplicateParameter", name: string, } | { "reason": "forbiddenParameter", name: string, } | { "reason": "missingParameter", name: string, } | { "reason": "codeAndError" } | { "reason": "noSignInInProgress" } | { "reason": "unknownState" } | { "reason": "replayedState" } | { "reason": "expiredState" };
 
+export type WindowsSignInError = { "why": "noUsername" } | { "why": "managedUser", domain: string, } | { "why": "unknownUser" } | { "why": "noWindowsEndpoint" } | { "why": "federationRefused", code: string, reason: string, } | { "why": "negotiate", detail: string, };
+
 export type RedirectReceipt = { 
 /**
  * Counts links received since start (1, 2, …), so a window that missed some can tell which ones it has shown.
@@ -49,7 +51,7 @@ localAccountId: string,
  */
 tenantProfiles: Array<TenantProfile>, };
 
-export type TokenSource = "cache" | "refresh" | "interactive" | "deviceCode" | "usernamePassword";
+export type TokenSource = "cache" | "refresh" | "interactive" | "deviceCode" | "usernamePassword" | "integratedWindows" | "broker";
 
 export type JwtView = { header: JsonValue, claims: JsonValue, };
 
@@ -176,7 +178,7 @@ export type ConfigField = "clientId" | "tenant" | "redirectUri" | "defaultScopes
 
 export type RequestField = "path" | "body" | "username" | "deviceCode" | "token" | "file";
 
-export type IpcError = { "kind": "notSignedIn", message: string, } | { "kind": "uiRequired", detail: UiRequired, message: string, } | { "kind": "server", detail: ServerError, message: string, } | { "kind": "graph", detail: GraphError, message: string, } | { "kind": "network", message: string, } | { "kind": "timeout", message: string, } | { "kind": "throttled", retryAfter: number, message: string, } | { "kind": "protocol", message: string, } | { "kind": "cancelled", message: string, } | { "kind": "declined", message: string, } | { "kind": "signInRefused", error: string, aadsts: number | null, message: string, } | { "kind": "signInTimeout", message: string, } | { "kind": "invalidIdToken", message: string, } | { "kind": "cache", message: string, } | { "kind": "config", field: ConfigField, message: string, } | { "kind": "invalidRequest", field: RequestField, message: string, } | { "kind": "settingsFile", message: string, } | { "kind": "keyring", detail: KeyringError, message: string, } | { "kind": "redirect", detail: RedirectError, message: string, } | { "kind": "browserUnavailable", message: string, } | { "kind": "notConfirmed", message: string, } | { "kind": "clipboard", message: string, } | { "kind": "demoUnavailable", message: string, } | { "kind": "unsupported", message: string, };
+export type IpcError = { "kind": "notSignedIn", message: string, } | { "kind": "uiRequired", detail: UiRequired, message: string, } | { "kind": "server", detail: ServerError, message: string, } | { "kind": "graph", detail: GraphError, message: string, } | { "kind": "network", message: string, } | { "kind": "timeout", message: string, } | { "kind": "throttled", retryAfter: number, message: string, } | { "kind": "protocol", message: string, } | { "kind": "cancelled", message: string, } | { "kind": "declined", message: string, } | { "kind": "signInRefused", error: string, aadsts: number | null, message: string, } | { "kind": "signInTimeout", message: string, } | { "kind": "invalidIdToken", message: string, } | { "kind": "cache", message: string, } | { "kind": "config", field: ConfigField, message: string, } | { "kind": "invalidRequest", field: RequestField, message: string, } | { "kind": "settingsFile", message: string, } | { "kind": "keyring", detail: KeyringError, message: string, } | { "kind": "redirect", detail: RedirectError, message: string, } | { "kind": "browserUnavailable", message: string, } | { "kind": "notConfirmed", message: string, } | { "kind": "clipboard", message: string, } | { "kind": "demoUnavailable", message: string, } | { "kind": "windowsSignIn", detail: WindowsSignInError, message: string, } | { "kind": "unsupported", message: string, };
 
 export type QuickRefreshDone = { "outcome": "refreshed", result: TokenSummary, } | { "outcome": "failed", error: IpcError, };
 

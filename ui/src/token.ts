@@ -10,6 +10,8 @@ const SOURCES: Record<TokenSource, string> = {
   interactive: "browser sign-in",
   deviceCode: "device code",
   usernamePassword: "username and password",
+  integratedWindows: "Windows sign-in (IWA)",
+  broker: "Windows broker (WAM)",
 };
 
 let shown: TokenSummary | null = null;

@@ -109,6 +109,7 @@ export function describeError(error: CallError): string {
     case "clipboard":
     case "demoUnavailable":
     case "unsupported":
+    case "windowsSignIn":
       return sentence(error.message);
     default:
       return unreachable(error);

@@ -165,6 +165,9 @@ pub enum CoreError {
     /// A sign-in redirect (deep link or loopback request) was refused.
     #[error(transparent)]
     Redirect(#[from] RedirectError),
+    /// Integrated Windows Authentication could not sign the user in.
+    #[error(transparent)]
+    WindowsSignIn(#[from] WindowsSignInError),
     /// The feature does not exist on this platform (brokers outside Windows).
     #[error("{what} is not available on this platform")]
     Unsupported { what: String },
@@ -301,6 +304,32 @@ pub enum KeyringError {
     /// Anything else the platform reported.
     #[error("the OS keyring failed: {detail}")]
     Platform { detail: String },
+}
+
+/// Why Integrated Windows Authentication gave no token. Entra's guidance for each: a managed (cloud-only or
+/// hash-synced) domain has no federation server to trust the Windows sign-in, so those users sign in with the Windows
+/// broker or interactively.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(tag = "why", rename_all = "camelCase")]
+pub enum WindowsSignInError {
+    #[error(
+        "Windows did not name the signed-in user's account; enter the username (user@contoso.com)"
+    )]
+    NoUsername,
+    #[error(
+        "{domain} is a managed domain: Integrated Windows Authentication works only for federated domains; sign in \
+         with the Windows broker (WAM) or interactively"
+    )]
+    ManagedUser { domain: String },
+    #[error("the identity platform does not know this account's domain; check the username")]
+    UnknownUser,
+    #[error("the federation server's metadata names no https endpoint for Windows sign-in")]
+    NoWindowsEndpoint,
+    #[error("the federation server refused the Windows sign-in ({code}): {reason}")]
+    FederationRefused { code: String, reason: String },
+    #[error("Windows could not sign in to the federation server ({detail})")]
+    Negotiate { detail: String },
 }
 
 /// Why a redirect was refused.

@@ -14,9 +14,10 @@ pub mod error;
 pub mod scopes;
 pub mod secret;
 pub mod text;
-// L1: the wire — the HTTP seam, redirects, protocol answers, ID tokens, JWTs, clouds, where files live and how they
-// are written.
+// L1: the wire — the HTTP seam, redirects, protocol answers, ID tokens, JWTs, clouds, federation documents, where files
+// live and how they are written.
 pub mod cloud;
+pub mod federation;
 pub mod files;
 pub mod http;
 pub mod id_token;

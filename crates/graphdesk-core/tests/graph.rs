@@ -112,6 +112,7 @@ async fn profile_and_photo_present_and_absent() {
 #[tokio::test]
 async fn collections_follow_next_links_up_to_a_limit() {
     let mut directory = Directory::demo();
+    // The demo's five Contoso users (Nestor, the federated one, included) and seven more: twelve, four pages of three.
     for i in 0..7 {
         directory = directory.with_user(User::new(
             DEMO_TENANT_ID,
@@ -128,7 +129,7 @@ async fn collections_follow_next_links_up_to_a_limit() {
         .collect(&lee, "/users?$top=3", 100, &Cancel::new())
         .await
         .expect("all");
-    assert_eq!(all.len(), 11);
+    assert_eq!(all.len(), 12);
     assert_eq!(
         graph_requests(&s.tenant, "/v1.0/users"),
         4,

@@ -9,6 +9,10 @@ pub const CONSUMERS_TENANT_ID: &str = "9188040d-6c67-4c5b-b112-36a304b66dad";
 /// The demo tenant's id and domain.
 pub const DEMO_TENANT_ID: &str = "7e4a1b2c-3d5e-4f60-8a71-92b3c4d5e6f7";
 pub const DEMO_TENANT_DOMAIN: &str = "contoso.example";
+/// A domain of the demo tenant federated to the tenant's emulated AD FS (Integrated Windows Authentication).
+pub const DEMO_FEDERATED_DOMAIN: &str = "corp.contoso.example";
+/// The Negotiate token the emulated AD FS takes as the demo federated user's Kerberos ticket (a test switch).
+pub const DEMO_WINDOWS_TICKET: &str = "graphdesk-emulated-kerberos-ticket:nestor";
 
 /// A second demo tenant, where Adele is a guest (B2B): her tokens for it carry its `tid` and her guest object id.
 pub const DEMO_GUEST_TENANT_ID: &str = "b3c4d5e6-f708-4192-a3b4-c5d6e7f80912";
@@ -48,6 +52,10 @@ pub struct User {
     pub has_photo: bool,
     /// Tenants this person was invited into as a guest (B2B), each with the object id they have there.
     pub guest_of: Vec<GuestMembership>,
+    /// The Negotiate token that stands in for this user's Kerberos ticket at the emulated federation server (a test
+    /// switch: a real AD FS validates a ticket from the domain controller). Only users of a federated domain have one.
+    #[serde(skip)]
+    pub windows_ticket: Option<String>,
 }
 
 /// A guest membership: the same person in another tenant, under another object id. Entra issues a token for that
@@ -80,7 +88,15 @@ impl User {
             personal: false,
             has_photo: true,
             guest_of: Vec::new(),
+            windows_ticket: None,
         }
+    }
+
+    /// Signed in to a domain-joined Windows machine, whose Kerberos ticket the emulated federation server sees as
+    /// `ticket`.
+    pub fn with_windows_ticket(mut self, ticket: &str) -> Self {
+        self.windows_ticket = Some(ticket.to_owned());
+        self
     }
 
     /// A guest in `tenant_id`, where the person's object id is `object_id`.
@@ -208,12 +224,20 @@ impl AppRegistration {
     }
 }
 
+/// A domain whose users sign in at a federation server (AD FS) that the tenant trusts, instead of with Entra.
+#[derive(Debug, Clone)]
+pub struct FederatedDomain {
+    pub domain: String,
+    pub tenant_id: String,
+}
+
 /// Everyone and everything the tenant knows.
 #[derive(Debug, Clone, Default)]
 pub struct Directory {
     pub tenants: Vec<TenantInfo>,
     pub users: Vec<User>,
     pub apps: Vec<AppRegistration>,
+    pub federated_domains: Vec<FederatedDomain>,
 }
 
 impl Directory {
@@ -227,6 +251,7 @@ impl Directory {
             }],
             users: Vec::new(),
             apps: Vec::new(),
+            federated_domains: Vec::new(),
         }
     }
 
@@ -288,7 +313,44 @@ impl Directory {
                 .with_object_id("00000000-0000-0000-4a5b-6c7d8e9f0a1b")
                 .personal(),
             )
+            .with_federated_domain(DEMO_FEDERATED_DOMAIN, DEMO_TENANT_ID)
+            .with_user(
+                User::new(
+                    DEMO_TENANT_ID,
+                    "nestor@corp.contoso.example",
+                    "Nestor Wilke",
+                    "demo",
+                )
+                .with_object_id("4dbf6b3c-5e7f-4091-82a3-e5f60718293a")
+                .with_job_title("Operations Director")
+                .with_windows_ticket(DEMO_WINDOWS_TICKET),
+            )
             .with_app(AppRegistration::desktop(DEMO_CLIENT_ID, "GraphDesk (demo)"))
+    }
+
+    /// `domain`'s users sign in at the tenant's federation server; they belong to tenant `tenant_id`.
+    pub fn with_federated_domain(mut self, domain: &str, tenant_id: &str) -> Self {
+        self.federated_domains.push(FederatedDomain {
+            domain: domain.to_owned(),
+            tenant_id: tenant_id.to_owned(),
+        });
+        self
+    }
+
+    /// The federated domain `upn` belongs to.
+    pub fn federated_domain_of(&self, upn: &str) -> Option<&FederatedDomain> {
+        let domain = upn.rsplit_once('@')?.1;
+        self.federated_domains
+            .iter()
+            .find(|d| d.domain.eq_ignore_ascii_case(domain))
+    }
+
+    /// The federated user whose Windows ticket is `ticket`.
+    pub fn user_by_windows_ticket(&self, ticket: &str) -> Option<&User> {
+        self.users.iter().find(|u| {
+            u.windows_ticket.as_deref() == Some(ticket)
+                && self.federated_domain_of(&u.upn).is_some()
+        })
     }
 
     pub fn with_tenant(mut self, id: &str, domain: &str, display_name: &str) -> Self {

@@ -21,6 +21,7 @@ pub mod device;
 pub mod directory;
 pub mod durable;
 pub mod faults;
+pub mod federation;
 pub mod graph;
 pub mod http;
 pub mod instance;

@@ -31,7 +31,7 @@ use crate::http::{Origin, Scheme};
 use crate::store::{LogNote, LoggedRequest};
 use crate::tenant::{Tenant, TenantConfig};
 use crate::tls::Certificates;
-use crate::{device, graph, oidc, pages, token};
+use crate::{device, federation, graph, oidc, pages, token};
 
 /// Most requests the log keeps.
 const MAX_LOGGED: usize = 100_000;
@@ -370,6 +370,12 @@ fn router(tenant: Arc<Tenant>, ca_pem: String, max_body: usize, admin_api: bool)
             get(pages::authorize_get).post(pages::authorize_post),
         )
         .route("/{tenant}/oauth2/v2.0/token", post(token::token))
+        .route("/common/userrealm/{username}", get(federation::user_realm))
+        .route("/adfs/services/trust/mex", get(federation::mex))
+        .route(
+            "/adfs/services/trust/{version}/windowstransport",
+            post(federation::windows_transport),
+        )
         .route("/{tenant}/oauth2/v2.0/devicecode", post(device::devicecode))
         .route("/{tenant}/oauth2/v2.0/logout", get(oidc::logout))
         .route(

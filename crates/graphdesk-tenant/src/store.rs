@@ -109,6 +109,8 @@ pub struct Store {
     pub revoked_before: HashMap<String, u64>,
     pub faults: Faults,
     pub log: Vec<LoggedRequest>,
+    /// SAML assertions the federation server issued, by `AssertionID`.
+    pub assertions: HashMap<String, crate::federation::IssuedAssertion>,
 }
 
 impl Store {

@@ -92,6 +92,10 @@ fn redeem(tenant: &Tenant, origin: &str, segment: &str, form: &Form) -> Result<V
             device_code(tenant, &app.client_id, form)
         }
         "password" => password(tenant, origin, &audience, &app, form),
+        "urn:ietf:params:oauth:grant-type:saml1_1-bearer"
+        | "urn:ietf:params:oauth:grant-type:saml2-bearer" => {
+            saml_bearer(tenant, origin, &audience, &app, grant_type, form)
+        }
         other => Err(OAuthError::new(
             "unsupported_grant_type",
             70_003,
@@ -398,6 +402,44 @@ fn password(
             "Due to a configuration change made by your administrator, or because you moved to a new location, you must use multi-factor authentication to access this resource.",
         )
         .with_suberror("basic_action"));
+    }
+    if !tenant.has_consent(&app.client_id, &user.object_id, &scopes) {
+        return Err(OAuthError::new(
+            "invalid_grant",
+            65_001,
+            "The user or administrator has not consented to use the application. Send an interactive authorization request for this user and resource.",
+        )
+        .with_suberror("consent_required"));
+    }
+    Ok(tenant.token_response(&Grant {
+        origin,
+        client_id: &app.client_id,
+        user: &user,
+        audience,
+        client_info: wants_client_info(form.get("client_info")),
+        scopes: &scopes,
+        nonce: None,
+        claims: form.get("claims"),
+    }))
+}
+
+/// The SAML bearer grants: an assertion from a federation server the tenant trusts (Integrated Windows Authentication).
+fn saml_bearer(
+    tenant: &Tenant,
+    origin: &str,
+    audience: &Audience,
+    app: &crate::directory::AppRegistration,
+    grant_type: &str,
+    form: &Form,
+) -> Result<Value, OAuthError> {
+    let scopes = ScopeRequest::parse(form.require("scope")?, app)?;
+    let user = crate::federation::redeem_assertion(tenant, grant_type, form.require("assertion")?)?;
+    if !audience.admits(&user) {
+        return Err(OAuthError::new(
+            "invalid_grant",
+            50_034,
+            "The user account does not exist in this directory.",
+        ));
     }
     if !tenant.has_consent(&app.client_id, &user.object_id, &scopes) {
         return Err(OAuthError::new(

@@ -97,8 +97,8 @@ async fn users_page_with_next_links_and_scopes_are_enforced() {
     }
     assert_eq!(
         (pages, names.len()),
-        (4, 11),
-        "4 demo + 7 added contoso users, 3 a page"
+        (4, 12),
+        "5 demo (one in the federated domain) + 7 added contoso users, 3 a page"
     );
     assert!(
         !names.iter().any(|n| n.ends_with("outlook.example")),

@@ -41,7 +41,7 @@ fn types(cfg: &Config) -> Vec<Declared> {
     use graphdesk_core::engine::flows::device_code::{DeviceCodeFlow, DeviceCodeProgress};
     use graphdesk_core::error::{
         ConfigField, GraphError, KeyringError, RedirectError, RequestField, ServerError,
-        UiRequired, UiRequiredReason,
+        UiRequired, UiRequiredReason, WindowsSignInError,
     };
     use graphdesk_core::graph::{ApiResponse, UserProfile};
     use graphdesk_core::http::Method;
@@ -56,6 +56,7 @@ fn types(cfg: &Config) -> Vec<Declared> {
         declared::<SessionMode>(cfg),
         declared::<AppStatus>(cfg),
         declared::<RedirectError>(cfg),
+        declared::<WindowsSignInError>(cfg),
         declared::<RedirectReceipt>(cfg),
         declared::<TenantProfile>(cfg),
         declared::<Account>(cfg),

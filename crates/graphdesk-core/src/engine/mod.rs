@@ -45,6 +45,10 @@ pub enum TokenSource {
     Interactive,
     DeviceCode,
     UsernamePassword,
+    /// Integrated Windows Authentication (a federation server's SAML assertion).
+    IntegratedWindows,
+    /// The Windows broker (WAM): the OS holds the account and its tokens.
+    Broker,
 }
 
 /// An acquired access token.

@@ -1,0 +1,340 @@
+//! Integrated Windows Authentication end to end against the emulated tenant and its federation server: realm discovery,
+//! MEX, the WS-Trust request with a Negotiate token, the SAML bearer grant, the cache — with a test identity standing in
+//! for SSPI (the one step that needs Windows) — and every refusal Entra's guidance names.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+
+use base64::Engine as _;
+use common::{advance, grants, scopes, setup};
+use graphdesk_core::engine::{SilentOptions, TokenSource};
+use graphdesk_core::error::{CoreError, WindowsSignInError};
+use graphdesk_core::federation::wstrust;
+use graphdesk_core::flows::iwa::{NegotiateContext, WindowsIdentity};
+use graphdesk_core::http::{HttpClient, HttpRequest, Method, ReqwestClient};
+use graphdesk_core::secret::SecretBytes;
+use graphdesk_tenant::directory::{DEMO_FEDERATED_DOMAIN, DEMO_WINDOWS_TICKET};
+
+const SAML11: &str = "urn:ietf:params:oauth:grant-type:saml1_1-bearer";
+
+/// A Windows session: its UPN, and the ticket Kerberos would hand out for any host (recorded).
+#[derive(Debug)]
+struct TestWindows {
+    upn: Option<String>,
+    ticket: String,
+    hosts: Arc<Mutex<Vec<String>>>,
+}
+
+impl TestWindows {
+    fn signed_in_as(upn: &str, ticket: &str) -> Self {
+        Self {
+            upn: Some(upn.to_owned()),
+            ticket: ticket.to_owned(),
+            hosts: Arc::default(),
+        }
+    }
+}
+
+struct OneLeg {
+    ticket: String,
+}
+
+impl NegotiateContext for OneLeg {
+    fn step(&mut self, server_token: Option<&[u8]>) -> Result<SecretBytes, CoreError> {
+        match server_token {
+            None => Ok(SecretBytes::new(self.ticket.clone().into_bytes())),
+            Some(_) => Err(WindowsSignInError::Negotiate {
+                detail: "Kerberos takes one leg".into(),
+            }
+            .into()),
+        }
+    }
+}
+
+impl WindowsIdentity for TestWindows {
+    fn user_principal_name(&self) -> Result<Option<String>, CoreError> {
+        Ok(self.upn.clone())
+    }
+
+    fn negotiate(&self, host: &str) -> Result<Box<dyn NegotiateContext>, CoreError> {
+        self.hosts.lock().expect("hosts").push(host.to_owned());
+        Ok(Box::new(OneLeg {
+            ticket: self.ticket.clone(),
+        }))
+    }
+}
+
+fn nestor() -> String {
+    format!("nestor@{DEMO_FEDERATED_DOMAIN}")
+}
+
+#[tokio::test]
+async fn a_federated_windows_user_signs_in_without_a_prompt_and_then_silently() {
+    let s = setup().await;
+    let windows = TestWindows::signed_in_as(&nestor(), DEMO_WINDOWS_TICKET);
+    let result = s
+        .engine
+        .acquire_token_integrated_windows_auth(&scopes(&["User.Read"]), None, &windows)
+        .await
+        .expect("signed in");
+    assert_eq!(result.source, TokenSource::IntegratedWindows);
+    assert_eq!(result.account.username, nestor());
+    assert_eq!(grants(&s.tenant, SAML11), 1);
+    let paths: Vec<String> = s.tenant.requests().iter().map(|r| r.path.clone()).collect();
+    let step = |needle: &str| paths.iter().position(|p| p.contains(needle));
+    let order = [
+        step("/common/userrealm/nestor@corp.contoso.example"),
+        step("/adfs/services/trust/mex"),
+        step("/adfs/services/trust/13/windowstransport"),
+        step("/oauth2/v2.0/token"),
+    ];
+    assert!(order.iter().all(Option::is_some), "{paths:?}");
+    assert!(
+        order.windows(2).all(|w| w[0] < w[1]),
+        "realm, MEX, WS-Trust 1.3, token: {paths:?}"
+    );
+    assert_eq!(
+        windows.hosts.lock().expect("hosts").as_slice(),
+        ["127.0.0.1"]
+    );
+    // Cached like any sign-in: the next call is silent.
+    let silent = s
+        .engine
+        .acquire_token_silent(
+            &scopes(&["User.Read"]),
+            &result.account.home_account_id,
+            &SilentOptions::default(),
+        )
+        .await
+        .expect("silent");
+    assert_eq!(silent.source, TokenSource::Cache);
+    // A username given by the user wins over what Windows says.
+    let other = TestWindows::signed_in_as("someone@elsewhere.example", DEMO_WINDOWS_TICKET);
+    let by_name = s
+        .engine
+        .acquire_token_integrated_windows_auth(&scopes(&["User.Read"]), Some(&nestor()), &other)
+        .await
+        .expect("signed in by name");
+    assert_eq!(
+        by_name.account.home_account_id,
+        result.account.home_account_id
+    );
+}
+
+#[tokio::test]
+async fn managed_unknown_and_nameless_users_get_entras_advice_and_no_token_request() {
+    let s = setup().await;
+    let managed = s
+        .engine
+        .acquire_token_integrated_windows_auth(
+            &scopes(&["User.Read"]),
+            None,
+            &TestWindows::signed_in_as("adele@contoso.example", "whatever"),
+        )
+        .await
+        .expect_err("managed");
+    assert!(
+        matches!(&managed, CoreError::WindowsSignIn(WindowsSignInError::ManagedUser { domain }) if domain == "contoso.example"),
+        "{managed:?}"
+    );
+    let message = managed.to_string();
+    assert!(
+        message.contains("WAM") && message.contains("interactively"),
+        "{message}"
+    );
+    let unknown = s
+        .engine
+        .acquire_token_integrated_windows_auth(
+            &scopes(&["User.Read"]),
+            Some("ann@nowhere.example"),
+            &TestWindows::signed_in_as("x@y", "t"),
+        )
+        .await
+        .expect_err("unknown");
+    assert!(
+        matches!(
+            unknown,
+            CoreError::WindowsSignIn(WindowsSignInError::UnknownUser)
+        ),
+        "{unknown:?}"
+    );
+    let nameless = TestWindows {
+        upn: None,
+        ticket: DEMO_WINDOWS_TICKET.into(),
+        hosts: Arc::default(),
+    };
+    let error = s
+        .engine
+        .acquire_token_integrated_windows_auth(&scopes(&["User.Read"]), Some("  "), &nameless)
+        .await
+        .expect_err("no username");
+    assert!(
+        matches!(
+            error,
+            CoreError::WindowsSignIn(WindowsSignInError::NoUsername)
+        ),
+        "{error:?}"
+    );
+    assert_eq!(grants(&s.tenant, SAML11), 0);
+    assert!(
+        !s.tenant
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("windowstransport"))
+    );
+}
+
+#[tokio::test]
+async fn a_ticket_the_federation_server_does_not_accept_is_a_negotiate_error() {
+    let s = setup().await;
+    let error = s
+        .engine
+        .acquire_token_integrated_windows_auth(
+            &scopes(&["User.Read"]),
+            None,
+            &TestWindows::signed_in_as(&nestor(), "a ticket for someone else"),
+        )
+        .await
+        .expect_err("refused");
+    assert!(
+        matches!(
+            error,
+            CoreError::WindowsSignIn(WindowsSignInError::Negotiate { .. })
+        ),
+        "{error:?}"
+    );
+    assert!(
+        !error.to_string().contains("someone else"),
+        "the ticket never shows"
+    );
+    assert_eq!(grants(&s.tenant, SAML11), 0);
+}
+
+/// The tenant's side, driven by hand: an assertion is redeemable byte for byte as issued, until it expires; a request
+/// for another audience is a SOAP fault; no Negotiate header is a 401 that asks for one.
+#[tokio::test]
+async fn the_federation_server_and_the_saml_grant_are_as_strict_as_entra() {
+    let s = setup().await;
+    let http = ReqwestClient::new(std::time::Duration::from_secs(10), Some(s.tenant.ca_pem()))
+        .expect("http");
+    let endpoint = url::Url::parse(&format!(
+        "{}/adfs/services/trust/13/windowstransport",
+        s.tenant.https_url()
+    ))
+    .expect("url");
+    let issue = |audience: &str, ticket: Option<&str>| {
+        let body = wstrust::windows_integrated_request(
+            &endpoint,
+            wstrust::WsTrustVersion::Trust13,
+            audience,
+            uuid::Uuid::new_v4(),
+        );
+        let mut request = HttpRequest {
+            method: Method::Post,
+            url: endpoint.clone(),
+            headers: Vec::new(),
+            form: Vec::new(),
+            body: Some(body.into_bytes()),
+        }
+        .header("Content-Type", "application/soap+xml; charset=utf-8");
+        if let Some(ticket) = ticket {
+            request = request.header(
+                "Authorization",
+                format!(
+                    "Negotiate {}",
+                    base64::engine::general_purpose::STANDARD.encode(ticket)
+                ),
+            );
+        }
+        request
+    };
+    let challenge = http
+        .send(issue("urn:federation:MicrosoftOnline", None))
+        .await
+        .expect("answer");
+    assert_eq!(
+        (challenge.status, challenge.header("www-authenticate")),
+        (401, Some("Negotiate"))
+    );
+    let other_audience = http
+        .send(issue(
+            "urn:federation:SomeoneElse",
+            Some(DEMO_WINDOWS_TICKET),
+        ))
+        .await
+        .expect("answer");
+    assert_eq!(other_audience.status, 500);
+    assert!(matches!(
+        wstrust::parse_response(&other_audience.body),
+        Err(wstrust::WsTrustFailure::Fault { ref reason, .. }) if reason.starts_with("MSIS7007")
+    ));
+    let issued = http
+        .send(issue(
+            "urn:federation:MicrosoftOnline",
+            Some(DEMO_WINDOWS_TICKET),
+        ))
+        .await
+        .expect("answer");
+    let assertion = wstrust::parse_response(&issued.body).expect("assertion");
+    let token_endpoint = url::Url::parse(&format!(
+        "{}/oauth2/v2.0/token",
+        s.tenant.authority("organizations")
+    ))
+    .expect("url");
+    let redeem = |grant: &str, assertion: String| {
+        HttpRequest::post_form(
+            token_endpoint.clone(),
+            vec![
+                ("client_id".into(), graphdesk_tenant::DEMO_CLIENT_ID.into()),
+                ("grant_type".into(), grant.into()),
+                ("assertion".into(), assertion),
+                (
+                    "scope".into(),
+                    "User.Read openid profile offline_access".into(),
+                ),
+            ],
+        )
+    };
+    let xml = String::from_utf8(assertion.xml.secret().to_vec()).expect("utf-8");
+    let changed = xml.replacen("nestor@", "nestoR@", 1);
+    let tampered = http
+        .send(redeem(
+            SAML11,
+            base64::engine::general_purpose::STANDARD.encode(&changed),
+        ))
+        .await
+        .expect("answer");
+    assert_eq!(tampered.status, 400);
+    assert!(String::from_utf8_lossy(&tampered.body).contains("AADSTS50008"));
+    let as_saml2 = http
+        .send(redeem(
+            "urn:ietf:params:oauth:grant-type:saml2-bearer",
+            assertion.form_value(),
+        ))
+        .await
+        .expect("answer");
+    assert_eq!(as_saml2.status, 400);
+    advance(&s, 3_601);
+    let expired = http
+        .send(redeem(SAML11, assertion.form_value()))
+        .await
+        .expect("answer");
+    assert_eq!(expired.status, 400);
+    assert!(String::from_utf8_lossy(&expired.body).contains("AADSTS50013"));
+}
+
+#[tokio::test]
+async fn realm_discovery_needs_its_api_version() {
+    let s = setup().await;
+    let http = ReqwestClient::new(std::time::Duration::from_secs(10), Some(s.tenant.ca_pem()))
+        .expect("http");
+    let url = url::Url::parse(&format!(
+        "{}/common/userrealm/{}",
+        s.tenant.https_url(),
+        nestor()
+    ))
+    .expect("url");
+    let answer = http.send(HttpRequest::get(url)).await.expect("answer");
+    assert_eq!(answer.status, 400);
+}
