@@ -16,6 +16,7 @@ fn main() {
         "copy_access_token",
         "sign_in_with_device_code",
         "sign_in_with_password",
+        "sign_in_with_windows",
         "graph_request",
         "photo",
         "choose_account",

@@ -64,6 +64,19 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Sign in without a window: `--windows` signs the Windows session's user in (Integrated Windows Authentication, for
+    /// federated domains; Windows only). The browser and device-code sign-ins are in the app's window.
+    SignIn {
+        /// Integrated Windows Authentication.
+        #[arg(long, required = true)]
+        windows: bool,
+        /// The account's username (user@contoso.com), when it is not the UPN Windows reports.
+        #[arg(long, short = 'u', value_name = "U")]
+        username: Option<String>,
+        /// Print JSON (account, homeAccountId, expiresOn, scopes, source).
+        #[arg(long)]
+        json: bool,
+    },
     /// Move sign-ins between GraphDesk and MSAL Python, msal-node or MSAL .NET caches.
     Cache {
         #[command(subcommand)]
@@ -117,9 +130,10 @@ impl Format {
 }
 
 /// The words that make a command line the CLI's rather than the window's.
-const CLI_WORDS: [&str; 8] = [
+const CLI_WORDS: [&str; 9] = [
     "token",
     "accounts",
+    "sign-in",
     "cache",
     "help",
     "--help",
@@ -295,6 +309,40 @@ async fn run_with_cache(command: Command, paths: &AppPaths) -> i32 {
                 })
             }
         }
+        Command::SignIn {
+            windows: _,
+            username,
+            json,
+        } => {
+            let signed_in = match graphdesk_core::broker::windows_identity() {
+                Ok(identity) => {
+                    session
+                        .sign_in_integrated_windows(username.as_deref(), identity.as_ref())
+                        .await
+                }
+                Err(error) => Err(error),
+            };
+            match signed_in {
+                Ok(summary) if json => writeln!(
+                    out,
+                    "{}",
+                    serde_json::json!({
+                        "account": summary.account.username,
+                        "homeAccountId": summary.account.home_account_id,
+                        "expiresOn": summary.expires_on,
+                        "scopes": summary.scopes,
+                        "source": summary.source,
+                    })
+                ),
+                Ok(summary) => {
+                    writeln!(out, "Signed in {} with Windows.", summary.account.username)
+                }
+                Err(error) => {
+                    eprintln!("graphdesk: {}", explain(&error, username.as_deref()));
+                    return exit_code(&error);
+                }
+            }
+        }
         Command::Cache {
             action: CacheCommand::Import { file, json },
         } => match session.import_cache_file(&file).await {
@@ -385,6 +433,22 @@ mod tests {
                 account: None,
                 json: false,
             }
+        );
+    }
+
+    #[test]
+    fn sign_in_needs_its_method_and_takes_a_username() {
+        assert_eq!(
+            parsed("sign-in --windows -u ann@corp.example --json"),
+            Command::SignIn {
+                windows: true,
+                username: Some("ann@corp.example".into()),
+                json: true,
+            }
+        );
+        assert_eq!(
+            refused("sign-in"),
+            clap::error::ErrorKind::MissingRequiredArgument
         );
     }
 

@@ -50,9 +50,9 @@ pub async fn sign_in<R: tauri::Runtime>(
     state: State<'_, AppState>,
 ) -> Result<TokenSummary, IpcError> {
     let cancel = state.start(Work::SignIn);
-    let summary = state
-        .service()
-        .require_session()?
+    let session = state.service().require_session()?;
+    crate::opener::parent_broker_prompts(&app, &session);
+    let summary = session
         .sign_in(&AppOpener::new(app.clone()), &cancel)
         .await?;
     events::token_changed(&app, &summary);
@@ -70,6 +70,7 @@ pub async fn acquire_token<R: tauri::Runtime>(
 ) -> Result<TokenSummary, IpcError> {
     let cancel = state.start(Work::SignIn);
     let session = state.service().require_session()?;
+    crate::opener::parent_broker_prompts(&app, &session);
     let summary = session
         .acquire_token(
             account.as_deref(),
@@ -167,6 +168,22 @@ pub async fn sign_in_with_password<R: tauri::Runtime>(
     Ok(summary)
 }
 
+/// Integrated Windows Authentication as the Windows session's user (federated domains; Windows only — elsewhere a typed
+/// `unsupported`).
+#[tauri::command]
+pub async fn sign_in_with_windows<R: tauri::Runtime>(
+    app: AppHandle<R>,
+    state: State<'_, AppState>,
+) -> Result<TokenSummary, IpcError> {
+    let identity = graphdesk_core::broker::windows_identity()?;
+    let session = state.service().require_session()?;
+    let summary = session
+        .sign_in_integrated_windows(None, identity.as_ref())
+        .await?;
+    events::token_changed(&app, &summary);
+    Ok(summary)
+}
+
 /// One request from the request bar. Silent-first; when the token needs the user (consent to new scopes, say), the
 /// browser opens once and the request is sent again.
 #[tauri::command]
@@ -184,6 +201,7 @@ pub async fn graph_request<R: tauri::Runtime>(
         .await
     {
         Err(CoreError::UiRequired(_)) => {
+            crate::opener::parent_broker_prompts(&app, &session);
             let opener = AppOpener::new(app.clone());
             let sign_in = state.start(Work::SignIn);
             let summary = session
@@ -395,6 +413,7 @@ mod tests {
                 settings_set,
                 sign_in_with_device_code,
                 sign_in_with_password,
+                sign_in_with_windows,
                 copy_access_token
             ])
             .build(mock_context(noop_assets()))
@@ -497,6 +516,41 @@ mod tests {
         .expect("the old session still signs in");
         assert_eq!(signed_in["account"]["username"], "adele@contoso.example");
         assert!(app.state::<AppState>().demo_tenant().is_some());
+    }
+
+    /// Windows' own sign-ins say plainly that they need Windows, and the broker setting is refused with its field.
+    #[test]
+    #[cfg(not(windows))]
+    fn windows_sign_ins_are_typed_unsupported_elsewhere() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (_app, window) = demo_app(dir.path());
+        let error = invoke_with(&window, "sign_in_with_windows", serde_json::json!({}))
+            .expect_err("not on this platform");
+        assert_eq!(error["kind"], "unsupported", "{error}");
+        assert!(
+            error["message"]
+                .as_str()
+                .is_some_and(|m| m.contains("Integrated Windows Authentication")),
+            "{error}"
+        );
+        let settings = Settings {
+            client_id: "11111111-2222-3333-4444-555555555555".into(),
+            use_windows_broker: true,
+            ..Settings::default()
+        };
+        let error = invoke_with(
+            &window,
+            "settings_set",
+            serde_json::json!({ "settings": settings }),
+        )
+        .expect_err("refused");
+        assert_eq!(
+            (error["kind"].as_str(), error["field"].as_str()),
+            (Some("config"), Some("useWindowsBroker")),
+            "{error}"
+        );
+        let status = invoke_with(&window, "app_status", serde_json::json!({})).expect("status");
+        assert_eq!(status["platform"], std::env::consts::OS);
     }
 
     #[test]

@@ -1,4 +1,5 @@
-//! Deep links (`graphdesk://auth?…`): registered with the OS at start on Linux (bundles register the scheme themselves),
+//! Deep links (`graphdesk://auth?…`): registered with the OS at start on Linux and Windows (bundles also register the
+//! scheme themselves),
 //! taken from the command line on a cold start and from the single-instance hand-over while running. Every link goes to
 //! the core service, which refuses anything that is not an awaited sign-in redirect; the window shows the verdict.
 
@@ -9,11 +10,13 @@ use crate::{events, state};
 
 /// Registers the scheme and starts listening for links.
 pub fn setup<R: Runtime>(app: &AppHandle<R>) {
-    // Bundled installs register the scheme in their desktop entry; a binary run from a build tree (or an AppImage) must
-    // register itself, or the browser's redirect has nowhere to go.
+    // Bundled installs register the scheme in their desktop entry (Linux) or registry keys (the NSIS and MSI
+    // installers); a binary run from a build tree, an AppImage or a copied `graphdesk.exe` must register itself, or the
+    // browser's redirect has nowhere to go. On Windows that is `HKCU\Software\Classes\graphdesk` (this user, no
+    // administrator), pointing at the running executable — the same one an installer registered.
     // On Linux that writes a desktop entry and runs `xdg-mime` (a shell script, ~100 ms): off the main thread, which
     // would otherwise hold the window's first paint.
-    #[cfg(any(target_os = "linux", all(debug_assertions, windows)))]
+    #[cfg(any(target_os = "linux", windows))]
     {
         let handle = app.clone();
         std::thread::spawn(move || {

@@ -108,6 +108,7 @@ fn run_app() {
             commands::copy_access_token,
             commands::sign_in_with_device_code,
             commands::sign_in_with_password,
+            commands::sign_in_with_windows,
             commands::graph_request,
             commands::photo,
             commands::choose_account,

@@ -50,3 +50,21 @@ fn opener_failure(error: &tauri_plugin_opener::Error) -> &'static str {
         _ => "the desktop has no handler for web links",
     }
 }
+
+/// Makes the Windows broker's prompts modal to GraphDesk's main window (its `HWND`), as WAM wants; elsewhere nothing.
+pub fn parent_broker_prompts<R: tauri::Runtime>(
+    app: &tauri::AppHandle<R>,
+    session: &graphdesk_core::session::Session,
+) {
+    #[cfg(windows)]
+    {
+        use tauri::Manager as _;
+        if let Some(window) = app.get_webview_window(crate::MAIN_WINDOW)
+            && let Ok(hwnd) = window.hwnd()
+        {
+            session.set_parent_window(graphdesk_core::broker::ParentWindow(hwnd.0 as isize));
+        }
+    }
+    #[cfg(not(windows))]
+    let _ = (app, session);
+}

@@ -62,10 +62,20 @@ fn open_configured(
         authority: settings.authority_url(),
         client_id: config.client_id.clone(),
     };
+    // Chosen in the settings (Windows only; the settings refuse it elsewhere): WAM signs in instead of the browser.
+    let broker = if settings.use_windows_broker {
+        Some(graphdesk_core::broker::platform_broker(&config)?)
+    } else {
+        None
+    };
     let engine = TokenEngine::new(config, http, Arc::new(SystemClock), Arc::new(TokioSleeper));
     let cache_file = CacheFile::new(
         paths.cache_file(),
         Arc::new(OsKeyring::new(demo::KEYRING_SERVICE)),
     );
-    Ok(Session::open(engine, cache_file, mode, settings.api()?))
+    let (session, warning) = Session::open(engine, cache_file, mode, settings.api()?);
+    Ok(match broker {
+        Some(broker) => (session.with_broker(broker), warning),
+        None => (session, warning),
+    })
 }

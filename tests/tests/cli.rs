@@ -66,6 +66,14 @@ fn the_cli_prints_tokens_from_the_window_s_cache_and_fails_distinctly() {
         "{stderr}"
     );
 
+    // Windows' own sign-in says in words that it needs Windows.
+    let (code, stdout, stderr) = app.run_cli(&["sign-in", "--windows"]);
+    assert_eq!((code, stdout.as_str()), (1, ""), "{stderr}");
+    assert!(
+        stderr.contains("Integrated Windows Authentication is not available on this platform"),
+        "{stderr}"
+    );
+
     // With the window closed the CLI serves the same cache (starting the demo tenant itself when it must).
     app.quit();
     let (code, stdout, stderr) = app.run_cli(&["token", "--json"]);

@@ -19,7 +19,11 @@ mode: SessionMode | null,
 /**
  * Why the persisted cache was not loaded, when it was not.
  */
-sessionWarning: string | null, };
+sessionWarning: string | null, 
+/**
+ * The operating system (`linux`, `windows`, `macos`): the window offers Windows' own sign-ins only on Windows.
+ */
+platform: string, };
 
 export type RedirectError = { "reason": "tooLong", len: number, max: number, } | { "reason": "malformed" } | { "reason": "wrongTarget", expected: string, } | { "reason": "fragment" } | { "reason": "badEncoding" } | { "reason": "duplicateParameter", name: string, } | { "reason": "forbiddenParameter", name: string, } | { "reason": "missingParameter", name: string, } | { "reason": "codeAndError" } | { "reason": "noSignInInProgress" } | { "reason": "unknownState" } | { "reason": "replayedState" } | { "reason": "expiredState" };
 
@@ -120,7 +124,12 @@ apiBaseUrl: string,
 /**
  * `error`, `warn`, `info`, `debug` or `trace` (the `GRAPHDESK_LOG` environment variable wins).
  */
-logLevel: string, };
+logLevel: string, 
+/**
+ * Sign in through the Windows broker (WAM) instead of the browser: Windows only, and only with an app registration
+ * that lists the broker's redirect URI (`ms-appx-web://Microsoft.AAD.BrokerPlugin/{client id}`).
+ */
+useWindowsBroker: boolean, };
 
 export type Method = "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
 
@@ -174,7 +183,7 @@ export type GraphError = { status: number, code: string, message: string, reques
 
 export type KeyringError = { "reason": "unavailable", detail: string, } | { "reason": "locked", detail: string, } | { "reason": "corrupt", name: string, } | { "reason": "platform", detail: string, };
 
-export type ConfigField = "clientId" | "tenant" | "redirectUri" | "defaultScopes" | "extraRootCaFile" | "logLevel" | "clientCapabilities" | "instanceMetadata" | "apiBaseUrl" | "dataDir";
+export type ConfigField = "clientId" | "tenant" | "redirectUri" | "defaultScopes" | "extraRootCaFile" | "logLevel" | "clientCapabilities" | "instanceMetadata" | "apiBaseUrl" | "dataDir" | "useWindowsBroker";
 
 export type RequestField = "path" | "body" | "username" | "deviceCode" | "token" | "file";
 
@@ -194,6 +203,7 @@ export type Commands = {
   sign_in_with_device_code: { args: Record<string, never>; answer: TokenSummary };
   open_device_page: { args: Record<string, never>; answer: null };
   sign_in_with_password: { args: { username: string; password: string }; answer: TokenSummary };
+  sign_in_with_windows: { args: Record<string, never>; answer: TokenSummary };
   graph_request: { args: { request: GraphRequest }; answer: ApiResult };
   photo: { args: { account: string }; answer: string | null };
   choose_account: { args: { account: string }; answer: Account };

@@ -46,6 +46,7 @@ export const commands = {
   signInWithDeviceCode: () => call("sign_in_with_device_code"),
   openDevicePage: () => call("open_device_page"),
   signInWithPassword: (username: string, password: string) => call("sign_in_with_password", { username, password }),
+  signInWithWindows: () => call("sign_in_with_windows"),
   graphRequest: (request: Args<"graph_request">["request"]) => call("graph_request", { request }),
   photo: (account: string) => call("photo", { account }),
   chooseAccount: (account: string) => call("choose_account", { account }),

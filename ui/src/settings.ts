@@ -22,6 +22,14 @@ function fill(settings: Settings): void {
   element("settings-ca", HTMLInputElement).value = settings.extraRootCaFile;
   element("settings-api", HTMLInputElement).value = settings.apiBaseUrl;
   element("settings-log-level", HTMLSelectElement).value = settings.logLevel;
+  element("settings-windows-broker", HTMLInputElement).checked = settings.useWindowsBroker;
+  showBrokerRedirect();
+}
+
+/** The broker redirect URI the app registration needs, for the client id typed so far. */
+function showBrokerRedirect(): void {
+  const clientId = element("settings-client-id", HTMLInputElement).value.trim() || "{client id}";
+  element("settings-broker-redirect", HTMLElement).textContent = `ms-appx-web://Microsoft.AAD.BrokerPlugin/${clientId}`;
 }
 
 function read(): Settings {
@@ -35,6 +43,7 @@ function read(): Settings {
     extraRootCaFile: element("settings-ca", HTMLInputElement).value.trim(),
     apiBaseUrl: element("settings-api", HTMLInputElement).value.trim(),
     logLevel: element("settings-log-level", HTMLSelectElement).value,
+    useWindowsBroker: element("settings-windows-broker", HTMLInputElement).checked,
   };
 }
 

@@ -1,4 +1,5 @@
-// The three ways to sign in from the window: the browser (the Sign in button), a device code, and username/password.
+// The ways to sign in from the window: the browser (the Sign in button; the Windows broker when the settings choose
+// it), a device code, username/password, and on Windows the Windows session's own sign-in (IWA).
 // Each reports progress, can be cancelled, and ends by re-reading the accounts.
 import { refreshAccounts, showProfile } from "./accounts";
 import { commands } from "./ipc";
@@ -7,7 +8,7 @@ import type { Outcome } from "./ipc";
 import { addActivity, describeError, element, showNotice } from "./view";
 import { expiresIn, renderToken } from "./token";
 
-const SIGN_IN_BUTTONS = ["sign-in", "sign-in-device-code", "sign-in-password"] as const;
+const SIGN_IN_BUTTONS = ["sign-in", "sign-in-device-code", "sign-in-password", "sign-in-windows"] as const;
 
 let deviceCode: DeviceCodeFlow | null = null;
 
@@ -72,6 +73,15 @@ async function signInWithDeviceCode(): Promise<void> {
   }
 }
 
+async function signInWithWindows(): Promise<void> {
+  busy(true, "Signing in with Windows…");
+  try {
+    await finish(await commands.signInWithWindows(), "with Windows (IWA)");
+  } finally {
+    busy(false, "");
+  }
+}
+
 async function signInWithPassword(): Promise<void> {
   const username = element("password-username", HTMLInputElement);
   const password = element("password-password", HTMLInputElement);
@@ -91,6 +101,7 @@ async function signInWithPassword(): Promise<void> {
 export function wireSignIn(): void {
   element("sign-in", HTMLButtonElement).addEventListener("click", () => void signIn());
   element("sign-in-device-code", HTMLButtonElement).addEventListener("click", () => void signInWithDeviceCode());
+  element("sign-in-windows", HTMLButtonElement).addEventListener("click", () => void signInWithWindows());
   element("sign-in-password", HTMLButtonElement).addEventListener("click", () => {
     element("password-form", HTMLElement).hidden = false;
     element("password-username", HTMLInputElement).focus();

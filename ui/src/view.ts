@@ -25,9 +25,13 @@ export function renderStatus(status: AppStatus): void {
     mode.title = `Client id ${status.mode.clientId}`;
   }
   mode.classList.toggle("demo", status.mode?.kind === "demo");
-  for (const id of ["sign-in", "sign-in-device-code", "sign-in-password"]) {
+  for (const id of ["sign-in", "sign-in-device-code", "sign-in-password", "sign-in-windows"]) {
     element(id, HTMLButtonElement).disabled = status.mode === null;
   }
+  // Windows' own sign-ins (IWA, the broker) exist only there.
+  const windows = status.platform === "windows";
+  element("sign-in-windows", HTMLButtonElement).hidden = !windows;
+  for (const row of document.querySelectorAll<HTMLElement>(".windows-only")) row.hidden = !windows;
   if (status.sessionWarning) showNotice(status.sessionWarning);
   element("app-name", HTMLElement).textContent = status.name;
   element("app-version", HTMLElement).textContent = `v${status.version}`;

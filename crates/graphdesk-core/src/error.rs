@@ -196,6 +196,8 @@ pub enum ConfigField {
     ApiBaseUrl,
     /// Where GraphDesk keeps its files (`GRAPHDESK_DATA_DIR`, or a home directory).
     DataDir,
+    /// Signing in through the Windows broker (WAM).
+    UseWindowsBroker,
 }
 
 impl std::fmt::Display for ConfigField {
@@ -211,6 +213,7 @@ impl std::fmt::Display for ConfigField {
             Self::InstanceMetadata => "the instance metadata",
             Self::ApiBaseUrl => "the web API's base URL",
             Self::DataDir => "the data directory",
+            Self::UseWindowsBroker => "the Windows broker setting",
         })
     }
 }

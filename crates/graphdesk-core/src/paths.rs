@@ -65,7 +65,9 @@ impl AppPaths {
                     ),
                 }
             })?;
-        let data_dir = dirs.data_dir().to_path_buf();
+        // The local (non-roaming) data directory: on Windows `%LOCALAPPDATA%\GraphDesk\GraphDesk\data` — a token cache
+        // bound to this machine's keyring must not roam to another; on Linux and macOS the same as the data directory.
+        let data_dir = dirs.data_local_dir().to_path_buf();
         // Logs belong in the state directory where the OS has one (XDG_STATE_HOME), else beside the data.
         let log_dir = dirs
             .state_dir()

@@ -29,6 +29,8 @@ pub struct AppStatus {
     pub mode: Option<SessionMode>,
     /// Why the persisted cache was not loaded, when it was not.
     pub session_warning: Option<String>,
+    /// The operating system (`linux`, `windows`, `macos`): the window offers Windows' own sign-ins only on Windows.
+    pub platform: &'static str,
 }
 
 /// The outcome of one received sign-in redirect, safe to log and to show: the link's fingerprint, never its values.
@@ -90,6 +92,7 @@ impl GraphDesk {
             },
             mode: self.session().map(|s| s.mode().clone()),
             session_warning: self.session().and_then(|s| s.warning().map(str::to_owned)),
+            platform: std::env::consts::OS,
         }
     }
 

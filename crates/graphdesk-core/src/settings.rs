@@ -60,6 +60,9 @@ pub struct Settings {
     pub api_base_url: String,
     /// `error`, `warn`, `info`, `debug` or `trace` (the `GRAPHDESK_LOG` environment variable wins).
     pub log_level: String,
+    /// Sign in through the Windows broker (WAM) instead of the browser: Windows only, and only with an app registration
+    /// that lists the broker's redirect URI (`ms-appx-web://Microsoft.AAD.BrokerPlugin/{client id}`).
+    pub use_windows_broker: bool,
 }
 
 impl Default for Settings {
@@ -73,6 +76,7 @@ impl Default for Settings {
             extra_root_ca_file: String::new(),
             api_base_url: String::new(),
             log_level: "info".into(),
+            use_windows_broker: false,
         }
     }
 }
@@ -124,6 +128,18 @@ impl Settings {
             return Err(invalid(
                 ConfigField::LogLevel,
                 "one of error, warn, info, debug, trace",
+            ));
+        }
+        if self.use_windows_broker && !cfg!(windows) {
+            return Err(invalid(
+                ConfigField::UseWindowsBroker,
+                "the Windows broker (WAM) exists only on Windows",
+            ));
+        }
+        if self.use_windows_broker && !self.is_configured() {
+            return Err(invalid(
+                ConfigField::UseWindowsBroker,
+                "the Windows broker signs in at Microsoft's cloud: configure an app registration (client id) first",
             ));
         }
         if self.is_configured() {

@@ -4,66 +4,17 @@
 
 mod common;
 
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 
 use base64::Engine as _;
-use common::{advance, grants, scopes, setup};
+use common::{TestWindows, advance, grants, scopes, setup};
 use graphdesk_core::engine::{SilentOptions, TokenSource};
 use graphdesk_core::error::{CoreError, WindowsSignInError};
 use graphdesk_core::federation::wstrust;
-use graphdesk_core::flows::iwa::{NegotiateContext, WindowsIdentity};
 use graphdesk_core::http::{HttpClient, HttpRequest, Method, ReqwestClient};
-use graphdesk_core::secret::SecretBytes;
 use graphdesk_tenant::directory::{DEMO_FEDERATED_DOMAIN, DEMO_WINDOWS_TICKET};
 
 const SAML11: &str = "urn:ietf:params:oauth:grant-type:saml1_1-bearer";
-
-/// A Windows session: its UPN, and the ticket Kerberos would hand out for any host (recorded).
-#[derive(Debug)]
-struct TestWindows {
-    upn: Option<String>,
-    ticket: String,
-    hosts: Arc<Mutex<Vec<String>>>,
-}
-
-impl TestWindows {
-    fn signed_in_as(upn: &str, ticket: &str) -> Self {
-        Self {
-            upn: Some(upn.to_owned()),
-            ticket: ticket.to_owned(),
-            hosts: Arc::default(),
-        }
-    }
-}
-
-struct OneLeg {
-    ticket: String,
-}
-
-impl NegotiateContext for OneLeg {
-    fn step(&mut self, server_token: Option<&[u8]>) -> Result<SecretBytes, CoreError> {
-        match server_token {
-            None => Ok(SecretBytes::new(self.ticket.clone().into_bytes())),
-            Some(_) => Err(WindowsSignInError::Negotiate {
-                detail: "Kerberos takes one leg".into(),
-            }
-            .into()),
-        }
-    }
-}
-
-impl WindowsIdentity for TestWindows {
-    fn user_principal_name(&self) -> Result<Option<String>, CoreError> {
-        Ok(self.upn.clone())
-    }
-
-    fn negotiate(&self, host: &str) -> Result<Box<dyn NegotiateContext>, CoreError> {
-        self.hosts.lock().expect("hosts").push(host.to_owned());
-        Ok(Box::new(OneLeg {
-            ticket: self.ticket.clone(),
-        }))
-    }
-}
 
 fn nestor() -> String {
     format!("nestor@{DEMO_FEDERATED_DOMAIN}")

@@ -302,6 +302,44 @@ impl TokenEngine {
         })
     }
 
+    /// Files a token a platform broker (WAM) issued, as MSAL .NET files broker answers: the access token and the
+    /// account under this app's environment and the account's realm, no refresh token (the OS keeps the broker's) and
+    /// no ID token. Returns the result, its account as the cache now holds it.
+    pub fn store_brokered(&self, result: TokenResult) -> TokenResult {
+        let now = self.clock.now();
+        let account = &result.account;
+        let scope = CacheScope {
+            realm: account.realm.clone(),
+            ..self.cache_scope()
+        };
+        self.write_cache(|cache| {
+            cache.save(
+                &scope,
+                &crate::cache::NewTokens {
+                    home_account_id: &account.home_account_id,
+                    access_token: result.access_token.secret(),
+                    target: &result.scopes,
+                    expires_on: result.expires_on,
+                    extended_expires_on: None,
+                    refresh_on: None,
+                    refresh_token: None,
+                    family_id: None,
+                    id_token: None,
+                    account: Some(crate::cache::NewAccount {
+                        local_account_id: &account.local_account_id,
+                        username: &account.username,
+                        name: account.name.as_deref(),
+                    }),
+                    now,
+                },
+            );
+        });
+        let account = self
+            .cached_account(&account.home_account_id)
+            .unwrap_or_else(|| result.account.clone());
+        TokenResult { account, ..result }
+    }
+
     /// Signs an account out of this app: removes its access, refresh and ID tokens and the account. Others stay.
     pub fn remove_account(&self, home_account_id: &str) -> bool {
         let environment = self.cache_scope().environment;

@@ -3,15 +3,17 @@
 
 #![allow(dead_code)]
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use graphdesk_core::clock::{Clock, ManualClock, SystemClock};
 use graphdesk_core::config::ClientConfig;
 use graphdesk_core::engine::TokenEngine;
-use graphdesk_core::error::CoreError;
+use graphdesk_core::error::{CoreError, WindowsSignInError};
 use graphdesk_core::flows::auth_code::{Cancel, InteractiveOptions};
+use graphdesk_core::flows::iwa::{NegotiateContext, WindowsIdentity};
 use graphdesk_core::http::ReqwestClient;
+use graphdesk_core::secret::SecretBytes;
 use graphdesk_tenant::{DEMO_CLIENT_ID, Directory, RunningTenant, TenantConfig, TenantServer};
 
 pub struct Setup {
@@ -160,4 +162,51 @@ pub fn msal_fixtures() -> Option<std::path::PathBuf> {
             std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/msal-fixtures")
         });
     dir.is_dir().then_some(dir)
+}
+
+/// A Windows session: its UPN, and the ticket Kerberos would hand out for any host (recorded).
+#[derive(Debug)]
+pub struct TestWindows {
+    pub upn: Option<String>,
+    pub ticket: String,
+    pub hosts: Arc<Mutex<Vec<String>>>,
+}
+
+impl TestWindows {
+    pub fn signed_in_as(upn: &str, ticket: &str) -> Self {
+        Self {
+            upn: Some(upn.to_owned()),
+            ticket: ticket.to_owned(),
+            hosts: Arc::default(),
+        }
+    }
+}
+
+pub struct OneLeg {
+    ticket: String,
+}
+
+impl NegotiateContext for OneLeg {
+    fn step(&mut self, server_token: Option<&[u8]>) -> Result<SecretBytes, CoreError> {
+        match server_token {
+            None => Ok(SecretBytes::new(self.ticket.clone().into_bytes())),
+            Some(_) => Err(WindowsSignInError::Negotiate {
+                detail: "Kerberos takes one leg".into(),
+            }
+            .into()),
+        }
+    }
+}
+
+impl WindowsIdentity for TestWindows {
+    fn user_principal_name(&self) -> Result<Option<String>, CoreError> {
+        Ok(self.upn.clone())
+    }
+
+    fn negotiate(&self, host: &str) -> Result<Box<dyn NegotiateContext>, CoreError> {
+        self.hosts.lock().expect("hosts").push(host.to_owned());
+        Ok(Box::new(OneLeg {
+            ticket: self.ticket.clone(),
+        }))
+    }
 }

@@ -1,11 +1,17 @@
 //! A signed-in session: the token engine for one app registration (the configured one, or the demo tenant's), its
 //! persisted cache, and the Graph API it calls. The service holds at most one; every window action, tray action and CLI
 //! command goes through it, and every change to the cache is saved before the action reports success.
+//!
+//! Here: the session and its flows. Its child `brokered` routes sign-in through the Windows broker (WAM) when the user
+//! chose it, and runs Integrated Windows Authentication.
+
+mod brokered;
 
 use std::sync::{Arc, Mutex};
 
 use serde::Serialize;
 
+use crate::broker::{Broker, ParentWindow};
 use crate::cache::persist::CacheFile;
 use crate::engine::flows::auth_code::{Cancel, InteractiveOptions, Opener};
 use crate::engine::flows::device_code::{DeviceCodeFlow, DeviceCodeProgress};
@@ -104,6 +110,11 @@ pub struct Session {
     active: Mutex<Option<String>>,
     /// Why the persisted cache was not loaded, for the window to say.
     warning: Option<String>,
+    /// The Windows broker, when the user chose it: interactive sign-ins go through it, and silent ones fall back to it
+    /// where GraphDesk's cache holds no refresh token (the OS keeps the broker's).
+    broker: Option<Arc<dyn Broker>>,
+    /// The window the broker's prompt is modal to.
+    parent_window: Mutex<Option<ParentWindow>>,
 }
 
 impl Session {
@@ -137,8 +148,26 @@ impl Session {
             api,
             active: Mutex::new(active),
             warning: warning.clone(),
+            broker: None,
+            parent_window: Mutex::new(None),
         };
         (session, warning)
+    }
+
+    /// The session with the Windows broker doing its sign-ins.
+    pub fn with_broker(mut self, broker: Arc<dyn Broker>) -> Self {
+        self.broker = Some(broker);
+        self
+    }
+
+    /// Whether sign-ins go through the Windows broker.
+    pub fn uses_broker(&self) -> bool {
+        self.broker.is_some()
+    }
+
+    /// The window the broker's prompts belong to (the shell sets it once its window exists).
+    pub fn set_parent_window(&self, window: ParentWindow) {
+        *self.parent_window.lock().unwrap_or_else(|p| p.into_inner()) = Some(window);
     }
 
     pub fn engine(&self) -> &TokenEngine {
@@ -253,6 +282,9 @@ impl Session {
         cancel: &Cancel,
     ) -> Result<TokenSummary, CoreError> {
         let scopes = self.engine.config().default_scopes.clone();
+        if let Some(result) = self.broker_interactive(&scopes, None).await {
+            return Ok(self.summarise(result?, true).await);
+        }
         let result = self
             .engine
             .acquire_token_interactive(&scopes, &InteractiveOptions::default(), opener, cancel)
@@ -273,11 +305,7 @@ impl Session {
         let scopes = self.scopes_or_default(scopes);
         let home = self.resolve(account);
         let silent = match &home {
-            Ok(home) => {
-                self.engine
-                    .acquire_token_silent(&scopes, home, &SilentOptions::default())
-                    .await
-            }
+            Ok(home) => self.silent(&scopes, home, &SilentOptions::default()).await,
             Err(_) => Err(CoreError::ui_required(crate::error::UiRequired::local(
                 crate::error::UiRequiredReason::NoAccount,
             ))),
@@ -288,11 +316,18 @@ impl Session {
             Err(error) => return Err(error),
         };
         tracing::info!(reason = ?ui.reason, "silent acquisition needs the user; signing in interactively");
+        let login_hint = home
+            .ok()
+            .and_then(|h| self.engine.account(&h))
+            .map(|a| a.username);
+        if let Some(result) = self
+            .broker_interactive(&scopes, login_hint.as_deref())
+            .await
+        {
+            return Ok(self.summarise(result?, true).await);
+        }
         let options = InteractiveOptions {
-            login_hint: home
-                .ok()
-                .and_then(|h| self.engine.account(&h))
-                .map(|a| a.username),
+            login_hint,
             claims: ui.claims.clone(),
             ..InteractiveOptions::default()
         };
@@ -312,10 +347,7 @@ impl Session {
             force_refresh: true,
             ..SilentOptions::default()
         };
-        let result = self
-            .engine
-            .acquire_token_silent(&scopes, &account, &options)
-            .await?;
+        let result = self.silent(&scopes, &account, &options).await?;
         Ok(self.summarise(result, false).await)
     }
 
@@ -329,8 +361,7 @@ impl Session {
         let home = self.resolve(account)?;
         let scopes = self.scopes_or_default(scopes);
         let result = self
-            .engine
-            .acquire_token_silent(&scopes, &home, &SilentOptions::default())
+            .silent(&scopes, &home, &SilentOptions::default())
             .await?;
         let token = result.access_token.clone();
         Ok((self.summarise(result, false).await, token))
@@ -385,9 +416,21 @@ impl Session {
             .flat_map(|s| s.split_whitespace())
             .map(str::to_owned)
             .collect();
-        let response = ApiClient::new(&self.engine, self.api.clone().with_scopes(scopes))
+        let api = self.api.clone().with_scopes(scopes);
+        let mut response = ApiClient::new(&self.engine, api.clone())
             .send(&home, request, cancel)
             .await;
+        if matches!(response, Err(CoreError::UiRequired(_)))
+            && self
+                .broker_silent(&api.scopes, &home)
+                .await
+                .is_some_and(|r| r.is_ok())
+        {
+            // The broker renewed the token into the cache: the request goes again, once.
+            response = ApiClient::new(&self.engine, api)
+                .send(&home, request, cancel)
+                .await;
+        }
         self.persist().await;
         response.map(ApiResult::of)
     }

@@ -1,0 +1,214 @@
+//! The session's Windows sign-ins, with stand-ins for what only Windows has: a broker that answers as WAM does (it signs
+//! in at the emulated tenant and hands back only an access token and the account), and a Windows identity with the test
+//! ticket the tenant's federation server accepts. The broker's answers are filed in GraphDesk's cache without a refresh
+//! token, served from it while they last, and renewed through the broker — never the browser — when they expire.
+
+mod common;
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use common::TestWindows;
+use graphdesk_core::broker::{Broker, ParentWindow};
+use graphdesk_core::cache::persist::CacheFile;
+use graphdesk_core::clock::{BoxFuture, Clock, ManualClock, SystemClock};
+use graphdesk_core::config::ClientConfig;
+use graphdesk_core::engine::{Account, TokenEngine, TokenResult, TokenSource};
+use graphdesk_core::error::CoreError;
+use graphdesk_core::flows::auth_code::{Cancel, Opener};
+use graphdesk_core::graph::{Api, ApiRequest};
+use graphdesk_core::http::ReqwestClient;
+use graphdesk_core::keystore::InMemoryKeyStore;
+use graphdesk_core::secret::Password;
+use graphdesk_core::session::{Session, SessionMode};
+use graphdesk_tenant::directory::{DEMO_FEDERATED_DOMAIN, DEMO_WINDOWS_TICKET};
+use graphdesk_tenant::{DEMO_CLIENT_ID, Directory, RunningTenant, TenantServer};
+
+/// WAM, played by a second engine that signs Adele in at the tenant: the session sees only what WAM returns.
+#[derive(Debug)]
+struct FakeWam {
+    minter: TokenEngine,
+    calls: Mutex<Vec<(&'static str, Option<ParentWindow>)>>,
+}
+
+impl FakeWam {
+    async fn mint(&self, scopes: &[String]) -> Result<TokenResult, CoreError> {
+        let mut result = self
+            .minter
+            .acquire_token_by_username_password(
+                scopes,
+                "adele@contoso.example",
+                &Password::new("demo"),
+            )
+            .await?;
+        result.source = TokenSource::Broker;
+        Ok(result)
+    }
+
+    fn calls(&self) -> Vec<(&'static str, Option<ParentWindow>)> {
+        self.calls.lock().expect("calls").clone()
+    }
+}
+
+impl Broker for FakeWam {
+    fn accounts(&self) -> BoxFuture<'_, Result<Vec<Account>, CoreError>> {
+        Box::pin(async { Ok(Vec::new()) })
+    }
+
+    fn acquire_token_silent<'a>(
+        &'a self,
+        scopes: &'a [String],
+        _account: &'a Account,
+    ) -> BoxFuture<'a, Result<TokenResult, CoreError>> {
+        self.calls.lock().expect("calls").push(("silent", None));
+        Box::pin(self.mint(scopes))
+    }
+
+    fn acquire_token_interactive<'a>(
+        &'a self,
+        scopes: &'a [String],
+        _login_hint: Option<&'a str>,
+        parent: Option<ParentWindow>,
+    ) -> BoxFuture<'a, Result<TokenResult, CoreError>> {
+        self.calls
+            .lock()
+            .expect("calls")
+            .push(("interactive", parent));
+        Box::pin(self.mint(scopes))
+    }
+
+    fn sign_out<'a>(&'a self, _account: &'a Account) -> BoxFuture<'a, Result<(), CoreError>> {
+        Box::pin(async { Ok(()) })
+    }
+}
+
+/// The browser must not be asked when the broker is chosen.
+#[derive(Debug)]
+struct NoBrowser;
+
+impl Opener for NoBrowser {
+    fn open(&self, _url: &str) -> Result<(), CoreError> {
+        panic!("the browser was opened although the broker signs in");
+    }
+}
+
+fn engine(tenant: &RunningTenant, clock: Arc<dyn Clock>) -> TokenEngine {
+    let config = ClientConfig::builder(DEMO_CLIENT_ID)
+        .authority(tenant.authority("organizations"))
+        .extra_root_ca_pem(tenant.ca_pem())
+        .build()
+        .expect("config");
+    let http = ReqwestClient::new(Duration::from_secs(10), Some(tenant.ca_pem()))
+        .expect("http")
+        .shared();
+    TokenEngine::new(
+        config,
+        http,
+        clock,
+        Arc::new(graphdesk_core::clock::TokioSleeper),
+    )
+}
+
+fn session(tenant: &RunningTenant, dir: &std::path::Path, clock: Arc<dyn Clock>) -> Session {
+    let api = Api::custom(
+        &format!("{}/v1.0", tenant.https_url()),
+        vec!["User.Read".into()],
+    )
+    .expect("api");
+    let file = CacheFile::new(
+        dir.join("token_cache.bin"),
+        Arc::new(InMemoryKeyStore::default()),
+    );
+    Session::open(
+        engine(tenant, clock),
+        file,
+        SessionMode::Demo {
+            tenant_url: tenant.https_url(),
+        },
+        api,
+    )
+    .0
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_the_broker_sign_in_goes_through_it_and_expired_tokens_are_renewed_by_it() {
+    let tenant = TenantServer::new()
+        .directory(Directory::demo())
+        .start()
+        .await
+        .expect("tenant");
+    let dir = tempfile::tempdir().expect("dir");
+    let clock = Arc::new(ManualClock::at(SystemClock.now()));
+    let wam = Arc::new(FakeWam {
+        // WAM computes expiry on the same machine clock as GraphDesk.
+        minter: engine(&tenant, clock.clone()),
+        calls: Mutex::default(),
+    });
+    let session = session(&tenant, dir.path(), clock.clone()).with_broker(wam.clone());
+    assert!(session.uses_broker());
+    session.set_parent_window(ParentWindow(0x2a));
+
+    let signed_in = session
+        .sign_in(&NoBrowser, &Cancel::new())
+        .await
+        .expect("signed in");
+    assert_eq!(signed_in.source, TokenSource::Broker);
+    assert_eq!(signed_in.account.username, "adele@contoso.example");
+    assert_eq!(wam.calls(), [("interactive", Some(ParentWindow(0x2a)))]);
+    let refresh_tokens = session
+        .engine()
+        .read_cache(|c| c.document().refresh_tokens.len());
+    assert_eq!(
+        refresh_tokens, 0,
+        "the OS keeps the broker's refresh token, GraphDesk none"
+    );
+
+    // While it lasts, the filed token is a cache hit: the broker is not asked.
+    let (cached, _) = session.token_silent(None, &[]).await.expect("silent");
+    assert_eq!(cached.source, TokenSource::Cache);
+    let me = session
+        .call_api(None, &[], &ApiRequest::get("/me"), &Cancel::new())
+        .await
+        .expect("me");
+    assert_eq!(me.response.status, 200);
+    assert_eq!(wam.calls().len(), 1);
+
+    // Expired, with no refresh token: the broker renews it silently, not the browser.
+    clock.advance(3_600);
+    tenant.advance_clock(3_600);
+    let renewed = session.token_silent(None, &[]).await.expect("renewed");
+    assert_eq!(renewed.0.source, TokenSource::Broker);
+    assert_eq!(wam.calls().last().map(|c| c.0), Some("silent"));
+    // And the request bar's call, after another expiry, is renewed and sent again once.
+    clock.advance(3_600);
+    tenant.advance_clock(3_600);
+    let me = session
+        .call_api(None, &[], &ApiRequest::get("/me"), &Cancel::new())
+        .await
+        .expect("me again");
+    assert_eq!(me.response.status, 200);
+    assert_eq!(wam.calls().iter().filter(|c| c.0 == "silent").count(), 2);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn integrated_windows_sign_in_through_the_session_becomes_the_active_account() {
+    let tenant = TenantServer::new()
+        .directory(Directory::demo())
+        .start()
+        .await
+        .expect("tenant");
+    let dir = tempfile::tempdir().expect("dir");
+    let session = session(&tenant, dir.path(), Arc::new(SystemClock));
+    let upn = format!("nestor@{DEMO_FEDERATED_DOMAIN}");
+    let summary = session
+        .sign_in_integrated_windows(None, &TestWindows::signed_in_as(&upn, DEMO_WINDOWS_TICKET))
+        .await
+        .expect("signed in");
+    assert_eq!(summary.source, TokenSource::IntegratedWindows);
+    assert_eq!(
+        session.active().as_deref(),
+        Some(summary.account.home_account_id.as_str())
+    );
+    let (silent, _) = session.token_silent(None, &[]).await.expect("silent");
+    assert_eq!(silent.account.username, upn);
+}
