@@ -339,14 +339,16 @@ pub async fn profile(account: String, state: State<'_, AppState>) -> Result<User
     Ok(state.service().require_session()?.profile(&account).await?)
 }
 
-/// Signs the account out; the answer is a warning when the cache could not be saved.
+/// Signs the account out (of Windows' broker too, when it signs in); the answer is a warning when the cache could not
+/// be saved or the broker kept the account.
 #[tauri::command]
-pub fn sign_out<R: tauri::Runtime>(
+pub async fn sign_out<R: tauri::Runtime>(
     account: String,
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Option<String>, IpcError> {
-    let warning = state.service().require_session()?.sign_out(&account)?;
+    let session = state.service().require_session()?;
+    let warning = session.sign_out_everywhere(&account).await?;
     events::accounts_changed(&app);
     Ok(warning)
 }

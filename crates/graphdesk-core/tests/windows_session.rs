@@ -78,6 +78,7 @@ impl Broker for FakeWam {
     }
 
     fn sign_out<'a>(&'a self, _account: &'a Account) -> BoxFuture<'a, Result<(), CoreError>> {
+        self.calls.lock().expect("calls").push(("sign out", None));
         Box::pin(async { Ok(()) })
     }
 }
@@ -188,6 +189,15 @@ async fn with_the_broker_sign_in_goes_through_it_and_expired_tokens_are_renewed_
         .expect("me again");
     assert_eq!(me.response.status, 200);
     assert_eq!(wam.calls().iter().filter(|c| c.0 == "silent").count(), 2);
+
+    // Signing out leaves Windows' broker too, and GraphDesk's cache.
+    let warning = session
+        .sign_out_everywhere("adele@contoso.example")
+        .await
+        .expect("signed out");
+    assert_eq!(warning, None);
+    assert_eq!(wam.calls().last().map(|c| c.0), Some("sign out"));
+    assert!(session.accounts().is_empty());
 }
 
 #[tokio::test(flavor = "multi_thread")]

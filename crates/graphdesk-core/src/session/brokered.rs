@@ -59,6 +59,21 @@ impl Session {
         Some(result.map(|result| self.engine.store_brokered(result)))
     }
 
+    /// Signs `account` out of GraphDesk and, with the broker chosen, out of this app in Windows too
+    /// (`WebAccount.SignOutAsync`). A broker that fails is a warning: the sign-out from GraphDesk happens regardless.
+    pub async fn sign_out_everywhere(&self, account: &str) -> Result<Option<String>, CoreError> {
+        let broker_warning = match (&self.broker, self.engine.account(account)) {
+            (Some(broker), Some(found)) => broker.sign_out(&found).await.err().map(|error| {
+                format!(
+                    "Signed out of GraphDesk, but Windows kept the account for this app: {error}"
+                )
+            }),
+            _ => None,
+        };
+        let warning = self.sign_out(account)?;
+        Ok(warning.or(broker_warning))
+    }
+
     /// Integrated Windows Authentication for the default scopes, as the Windows session's user (or `username`).
     pub async fn sign_in_integrated_windows(
         &self,
