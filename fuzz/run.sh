@@ -7,7 +7,7 @@ cd "$(dirname "$0")"
 seconds=${1:-30}
 shift || true
 targets=("$@")
-[ ${#targets[@]} -gt 0 ] || targets=(redirect token_response cache_file jwt cache_import www_authenticate)
+[ ${#targets[@]} -gt 0 ] || targets=(redirect token_response cache_file jwt cache_import www_authenticate federation)
 # The MSAL libraries' own fixtures, when ../shared sits beside the clone (as in CI): seeds read at run time, never
 # copied into the repository.
 fixtures=../../shared/msal-fixtures

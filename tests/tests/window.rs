@@ -31,6 +31,9 @@ fn first_screen_renders_the_status_command_answer() {
         session.text_of("#redirect-uri").as_deref(),
         Some("graphdesk://auth")
     );
+    // Windows' own sign-in (IWA) and the broker setting are offered on Windows only.
+    assert!(app.attribute_of("#sign-in-windows", "hidden").is_some());
+    assert!(app.attribute_of("#sign-in-password", "hidden").is_none());
     let notice = app.wait_for("the keyring notice", "#notice:not([hidden])");
     assert!(
         notice.contains("saved sign-ins could not be opened") && notice.contains("keyring"),

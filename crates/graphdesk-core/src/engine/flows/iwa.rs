@@ -233,6 +233,28 @@ mod tests {
     }
 
     #[test]
+    fn federation_urls_must_be_https() {
+        assert!(
+            https_url(
+                "https://sts.corp.example/adfs/services/trust/mex",
+                "metadata"
+            )
+            .is_ok()
+        );
+        for bad in [
+            "http://sts.corp.example/mex",
+            "file:///etc/passwd",
+            "not a url",
+            "",
+        ] {
+            assert!(
+                matches!(https_url(bad, "metadata"), Err(CoreError::Protocol { .. })),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
     fn the_domain_is_what_follows_the_at() {
         assert_eq!(domain_of("ann@corp.example"), "corp.example");
         assert_eq!(domain_of("ann"), "ann");
