@@ -6,23 +6,20 @@
 mod common;
 
 use std::sync::{Arc, Mutex};
-use std::time::Duration;
 
-use common::TestWindows;
+use common::{TestWindows, engine_for};
 use graphdesk_core::broker::{Broker, ParentWindow};
 use graphdesk_core::cache::persist::CacheFile;
 use graphdesk_core::clock::{BoxFuture, Clock, ManualClock, SystemClock};
-use graphdesk_core::config::ClientConfig;
 use graphdesk_core::engine::{Account, TokenEngine, TokenResult, TokenSource};
 use graphdesk_core::error::CoreError;
 use graphdesk_core::flows::auth_code::{Cancel, Opener};
 use graphdesk_core::graph::{Api, ApiRequest};
-use graphdesk_core::http::ReqwestClient;
 use graphdesk_core::keystore::InMemoryKeyStore;
 use graphdesk_core::secret::Password;
 use graphdesk_core::session::{Session, SessionMode};
 use graphdesk_tenant::directory::{DEMO_FEDERATED_DOMAIN, DEMO_WINDOWS_TICKET};
-use graphdesk_tenant::{DEMO_CLIENT_ID, Directory, RunningTenant, TenantServer};
+use graphdesk_tenant::{Directory, RunningTenant, TenantServer};
 
 /// WAM, played by a second engine that signs Adele in at the tenant: the session sees only what WAM returns.
 #[derive(Debug)]
@@ -93,24 +90,8 @@ impl Opener for NoBrowser {
     }
 }
 
-fn engine(tenant: &RunningTenant, clock: Arc<dyn Clock>) -> TokenEngine {
-    let config = ClientConfig::builder(DEMO_CLIENT_ID)
-        .authority(tenant.authority("organizations"))
-        .extra_root_ca_pem(tenant.ca_pem())
-        .build()
-        .expect("config");
-    let http = ReqwestClient::new(Duration::from_secs(10), Some(tenant.ca_pem()))
-        .expect("http")
-        .shared();
-    TokenEngine::new(
-        config,
-        http,
-        clock,
-        Arc::new(graphdesk_core::clock::TokioSleeper),
-    )
-}
-
-fn session(tenant: &RunningTenant, dir: &std::path::Path, clock: Arc<dyn Clock>) -> Session {
+/// A session at a fresh demo tenant, its cache in `dir`.
+fn session(tenant: &RunningTenant, dir: &std::path::Path, clock: Arc<ManualClock>) -> Session {
     let api = Api::custom(
         &format!("{}/v1.0", tenant.https_url()),
         vec!["User.Read".into()],
@@ -121,7 +102,7 @@ fn session(tenant: &RunningTenant, dir: &std::path::Path, clock: Arc<dyn Clock>)
         Arc::new(InMemoryKeyStore::default()),
     );
     Session::open(
-        engine(tenant, clock),
+        engine_for(tenant, clock),
         file,
         SessionMode::Demo {
             tenant_url: tenant.https_url(),
@@ -142,7 +123,7 @@ async fn with_the_broker_sign_in_goes_through_it_and_expired_tokens_are_renewed_
     let clock = Arc::new(ManualClock::at(SystemClock.now()));
     let wam = Arc::new(FakeWam {
         // WAM computes expiry on the same machine clock as GraphDesk.
-        minter: engine(&tenant, clock.clone()),
+        minter: engine_for(&tenant, clock.clone()),
         calls: Mutex::default(),
     });
     let session = session(&tenant, dir.path(), clock.clone()).with_broker(wam.clone());
@@ -208,7 +189,11 @@ async fn integrated_windows_sign_in_through_the_session_becomes_the_active_accou
         .await
         .expect("tenant");
     let dir = tempfile::tempdir().expect("dir");
-    let session = session(&tenant, dir.path(), Arc::new(SystemClock));
+    let session = session(
+        &tenant,
+        dir.path(),
+        Arc::new(ManualClock::at(SystemClock.now())),
+    );
     let upn = format!("nestor@{DEMO_FEDERATED_DOMAIN}");
     let summary = session
         .sign_in_integrated_windows(None, &TestWindows::signed_in_as(&upn, DEMO_WINDOWS_TICKET))

@@ -403,24 +403,7 @@ fn password(
         )
         .with_suberror("basic_action"));
     }
-    if !tenant.has_consent(&app.client_id, &user.object_id, &scopes) {
-        return Err(OAuthError::new(
-            "invalid_grant",
-            65_001,
-            "The user or administrator has not consented to use the application. Send an interactive authorization request for this user and resource.",
-        )
-        .with_suberror("consent_required"));
-    }
-    Ok(tenant.token_response(&Grant {
-        origin,
-        client_id: &app.client_id,
-        user: &user,
-        audience,
-        client_info: wants_client_info(form.get("client_info")),
-        scopes: &scopes,
-        nonce: None,
-        claims: form.get("claims"),
-    }))
+    non_interactive_tokens(tenant, origin, audience, app, &user, &scopes, form)
 }
 
 /// The SAML bearer grants: an assertion from a federation server the tenant trusts (Integrated Windows Authentication).
@@ -441,7 +424,21 @@ fn saml_bearer(
             "The user account does not exist in this directory.",
         ));
     }
-    if !tenant.has_consent(&app.client_id, &user.object_id, &scopes) {
+    non_interactive_tokens(tenant, origin, audience, app, &user, &scopes, form)
+}
+
+/// The tokens a grant without a browser ends in (password, SAML bearer): only for scopes the user already consented to
+/// (AADSTS65001 otherwise: consent needs the interactive sign-in).
+fn non_interactive_tokens(
+    tenant: &Tenant,
+    origin: &str,
+    audience: &Audience,
+    app: &crate::directory::AppRegistration,
+    user: &User,
+    scopes: &ScopeRequest,
+    form: &Form,
+) -> Result<Value, OAuthError> {
+    if !tenant.has_consent(&app.client_id, &user.object_id, scopes) {
         return Err(OAuthError::new(
             "invalid_grant",
             65_001,
@@ -452,10 +449,10 @@ fn saml_bearer(
     Ok(tenant.token_response(&Grant {
         origin,
         client_id: &app.client_id,
-        user: &user,
+        user,
         audience,
         client_info: wants_client_info(form.get("client_info")),
-        scopes: &scopes,
+        scopes,
         nonce: None,
         claims: form.get("claims"),
     }))

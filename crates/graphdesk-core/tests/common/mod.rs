@@ -51,21 +51,34 @@ pub fn engine_with_redirect(
         .redirect_uri(redirect_uri)
         .build()
         .expect("config");
-    let http = ReqwestClient::new(Duration::from_secs(10), Some(tenant.ca_pem()))
-        .expect("http")
-        .shared();
     let clock = Arc::new(ManualClock::at(SystemClock.now()));
-    let engine = Arc::new(TokenEngine::new(
-        client,
-        http,
-        clock.clone(),
-        Arc::new(clock.clone()),
-    ));
+    let engine = Arc::new(engine_with(&tenant, client, clock.clone()));
     Setup {
         tenant,
         engine,
         clock,
     }
+}
+
+/// An engine for the demo app at the tenant's `organizations` authority, on `clock` (which also sleeps).
+pub fn engine_for(tenant: &RunningTenant, clock: Arc<ManualClock>) -> TokenEngine {
+    let client = ClientConfig::builder(DEMO_CLIENT_ID)
+        .authority(tenant.authority("organizations"))
+        .extra_root_ca_pem(tenant.ca_pem())
+        .build()
+        .expect("config");
+    engine_with(tenant, client, clock)
+}
+
+fn engine_with(
+    tenant: &RunningTenant,
+    client: ClientConfig,
+    clock: Arc<ManualClock>,
+) -> TokenEngine {
+    let http = ReqwestClient::new(Duration::from_secs(10), Some(tenant.ca_pem()))
+        .expect("http")
+        .shared();
+    TokenEngine::new(client, http, clock.clone(), Arc::new(clock))
 }
 
 pub async fn setup() -> Setup {
