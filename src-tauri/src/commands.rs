@@ -33,14 +33,13 @@ pub fn recent_redirects(state: State<'_, AppState>) -> Vec<RedirectReceipt> {
     state.service().recent_redirects()
 }
 
-/// The signed-in accounts.
+/// The signed-in accounts, and with the Windows broker chosen the accounts Windows holds for this app.
 #[tauri::command]
-pub fn accounts(state: State<'_, AppState>) -> Vec<Account> {
-    state
-        .service()
-        .session()
-        .map(|s| s.accounts())
-        .unwrap_or_default()
+pub async fn accounts(state: State<'_, AppState>) -> Result<Vec<Account>, IpcError> {
+    Ok(match state.service().session() {
+        Some(session) => session.accounts_everywhere().await,
+        None => Vec::new(),
+    })
 }
 
 /// Interactive sign-in in the browser; the deep link brings the answer back.
@@ -272,12 +271,13 @@ pub async fn photo(
 
 /// Makes `account` the active one (the tray and quick refresh act on it).
 #[tauri::command]
-pub fn choose_account<R: tauri::Runtime>(
+pub async fn choose_account<R: tauri::Runtime>(
     account: String,
     app: AppHandle<R>,
     state: State<'_, AppState>,
 ) -> Result<Account, IpcError> {
-    let chosen = state.service().require_session()?.choose(&account)?;
+    let session = state.service().require_session()?;
+    let chosen = session.choose_everywhere(&account).await?;
     events::accounts_changed(&app);
     Ok(chosen)
 }

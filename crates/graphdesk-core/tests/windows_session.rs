@@ -26,6 +26,8 @@ use graphdesk_tenant::{Directory, RunningTenant, TenantServer};
 struct FakeWam {
     minter: TokenEngine,
     calls: Mutex<Vec<(&'static str, Option<ParentWindow>)>>,
+    /// The accounts Windows holds for the app.
+    listed: Mutex<Vec<Account>>,
 }
 
 impl FakeWam {
@@ -49,7 +51,8 @@ impl FakeWam {
 
 impl Broker for FakeWam {
     fn accounts(&self) -> BoxFuture<'_, Result<Vec<Account>, CoreError>> {
-        Box::pin(async { Ok(Vec::new()) })
+        let listed = self.listed.lock().expect("listed").clone();
+        Box::pin(async move { Ok(listed) })
     }
 
     fn acquire_token_silent<'a>(
@@ -125,6 +128,7 @@ async fn with_the_broker_sign_in_goes_through_it_and_expired_tokens_are_renewed_
         // WAM computes expiry on the same machine clock as GraphDesk.
         minter: engine_for(&tenant, clock.clone()),
         calls: Mutex::default(),
+        listed: Mutex::default(),
     });
     let session = session(&tenant, dir.path(), clock.clone()).with_broker(wam.clone());
     assert!(session.uses_broker());
@@ -206,4 +210,59 @@ async fn integrated_windows_sign_in_through_the_session_becomes_the_active_accou
     );
     let (silent, _) = session.token_silent(None, &[]).await.expect("silent");
     assert_eq!(silent.account.username, upn);
+}
+
+/// An account Windows holds for the app but GraphDesk never signed in is listed, and choosing it signs it in through
+/// the broker without a prompt.
+#[tokio::test(flavor = "multi_thread")]
+async fn accounts_only_windows_holds_are_listed_and_chosen_without_a_prompt() {
+    let tenant = TenantServer::new()
+        .directory(Directory::demo())
+        .start()
+        .await
+        .expect("tenant");
+    let dir = tempfile::tempdir().expect("dir");
+    let clock = Arc::new(ManualClock::at(SystemClock.now()));
+    let wam = Arc::new(FakeWam {
+        minter: engine_for(&tenant, clock.clone()),
+        calls: Mutex::default(),
+        listed: Mutex::default(),
+    });
+    let windows_account = wam
+        .mint(&["User.Read".into()])
+        .await
+        .expect("Windows' account")
+        .account;
+    wam.listed
+        .lock()
+        .expect("listed")
+        .push(windows_account.clone());
+    let session = session(&tenant, dir.path(), clock).with_broker(wam.clone());
+    assert!(session.accounts().is_empty(), "GraphDesk's cache is empty");
+    let listed = session.accounts_everywhere().await;
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0].home_account_id, windows_account.home_account_id);
+
+    let chosen = session
+        .choose_everywhere("adele@contoso.example")
+        .await
+        .expect("chosen");
+    assert_eq!(chosen.home_account_id, windows_account.home_account_id);
+    assert_eq!(wam.calls(), [("silent", None)], "no prompt");
+    assert_eq!(
+        session.active().as_deref(),
+        Some(windows_account.home_account_id.as_str())
+    );
+    let (cached, _) = session
+        .token_silent(None, &[])
+        .await
+        .expect("filed in the cache");
+    assert_eq!(cached.source, TokenSource::Cache);
+    // Listed once, not twice, now that the cache holds it too.
+    assert_eq!(session.accounts_everywhere().await.len(), 1);
+    let unknown = session
+        .choose_everywhere("nobody@contoso.example")
+        .await
+        .expect_err("unknown");
+    assert!(matches!(unknown, CoreError::NotSignedIn), "{unknown:?}");
 }

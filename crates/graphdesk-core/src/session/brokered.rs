@@ -59,6 +59,56 @@ impl Session {
         Some(result.map(|result| self.engine.store_brokered(result)))
     }
 
+    /// The signed-in accounts and, with the broker chosen, the accounts Windows holds for this app that GraphDesk has not
+    /// signed in yet (as MSAL .NET lists WAM's accounts). A broker that cannot list them leaves the cache's list.
+    pub async fn accounts_everywhere(&self) -> Vec<crate::engine::Account> {
+        let mut accounts = self.accounts();
+        let Some(broker) = &self.broker else {
+            return accounts;
+        };
+        match broker.accounts().await {
+            Ok(listed) => {
+                for account in listed {
+                    if !accounts.iter().any(|a| {
+                        a.home_account_id
+                            .eq_ignore_ascii_case(&account.home_account_id)
+                    }) {
+                        accounts.push(account);
+                    }
+                }
+            }
+            Err(error) => tracing::warn!(%error, "the Windows broker could not list its accounts"),
+        }
+        accounts
+    }
+
+    /// Makes `account` (home account id or username) the active one. An account only Windows' broker holds is first
+    /// signed in silently through it (and filed in the cache), so choosing it needs no prompt.
+    pub async fn choose_everywhere(
+        &self,
+        account: &str,
+    ) -> Result<crate::engine::Account, CoreError> {
+        if self.engine.account(account).is_some() {
+            return self.choose(account);
+        }
+        let Some(broker) = &self.broker else {
+            return self.choose(account);
+        };
+        let listed = broker.accounts().await?;
+        let found = listed
+            .into_iter()
+            .find(|a| {
+                a.home_account_id.eq_ignore_ascii_case(account)
+                    || a.username.eq_ignore_ascii_case(account)
+            })
+            .ok_or(CoreError::NotSignedIn)?;
+        let scopes = self.engine.config().default_scopes.clone();
+        let result = broker.acquire_token_silent(&scopes, &found).await?;
+        let result = self.engine.store_brokered(result);
+        self.summarise(result, true).await;
+        self.choose(&found.home_account_id)
+    }
+
     /// Signs `account` out of GraphDesk and, with the broker chosen, out of this app in Windows too
     /// (`WebAccount.SignOutAsync`). A broker that fails is a warning: the sign-out from GraphDesk happens regardless.
     pub async fn sign_out_everywhere(&self, account: &str) -> Result<Option<String>, CoreError> {
