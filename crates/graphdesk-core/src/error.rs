@@ -317,7 +317,8 @@ pub enum KeyringError {
 #[serde(tag = "why", rename_all = "camelCase")]
 pub enum WindowsSignInError {
     #[error(
-        "Windows did not name the signed-in user's account; enter the username (user@contoso.com)"
+        "Windows names no work account for this session (a local account has none): sign in to Windows with your work \
+         account, or name it (`graphdesk sign-in --windows --username user@contoso.com`)"
     )]
     NoUsername,
     #[error(
