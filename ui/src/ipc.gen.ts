@@ -27,7 +27,7 @@ platform: string, };
 
 export type RedirectError = { "reason": "tooLong", len: number, max: number, } | { "reason": "malformed" } | { "reason": "wrongTarget", expected: string, } | { "reason": "fragment" } | { "reason": "badEncoding" } | { "reason": "duplicateParameter", name: string, } | { "reason": "forbiddenParameter", name: string, } | { "reason": "missingParameter", name: string, } | { "reason": "codeAndError" } | { "reason": "noSignInInProgress" } | { "reason": "unknownState" } | { "reason": "replayedState" } | { "reason": "expiredState" };
 
-export type WindowsSignInError = { "why": "noUsername" } | { "why": "managedUser", domain: string, } | { "why": "unknownUser" } | { "why": "noWindowsEndpoint" } | { "why": "federationRefused", code: string, reason: string, } | { "why": "negotiate", detail: string, };
+export type WindowsSignInError = { "why": "noUsername" } | { "why": "managedUser", domain: string, } | { "why": "unknownUser" } | { "why": "notEntra" } | { "why": "noWindowsEndpoint" } | { "why": "federationRefused", code: string, reason: string, } | { "why": "negotiate", detail: string, };
 
 export type RedirectReceipt = { 
 /**

@@ -328,6 +328,10 @@ pub enum WindowsSignInError {
     ManagedUser { domain: String },
     #[error("the identity platform does not know this account's domain; check the username")]
     UnknownUser,
+    #[error(
+        "Integrated Windows Authentication signs in at Microsoft Entra ID; this authority is another OpenID provider"
+    )]
+    NotEntra,
     #[error("the federation server's metadata names no https endpoint for Windows sign-in")]
     NoWindowsEndpoint,
     #[error("the federation server refused the Windows sign-in ({code}): {reason}")]

@@ -73,6 +73,10 @@ impl TokenEngine {
         username: Option<&str>,
         identity: &dyn WindowsIdentity,
     ) -> Result<TokenResult, CoreError> {
+        // Realm discovery and the SAML bearer grant are Entra's; another OpenID provider has neither.
+        if *self.config.authority.kind() != crate::authority::AuthorityKind::Entra {
+            return Err(WindowsSignInError::NotEntra.into());
+        }
         let username = match username.map(str::trim).filter(|u| !u.is_empty()) {
             Some(given) => given.to_owned(),
             None => identity
