@@ -1,6 +1,8 @@
-//! Integrated Windows Authentication end to end against the emulated tenant and its federation server: realm discovery,
-//! MEX, the WS-Trust request with a Negotiate token, the SAML bearer grant, the cache — with a test identity standing in
-//! for SSPI (the one step that needs Windows) — and every refusal Entra's guidance names.
+//! Federated sign-ins end to end against the emulated tenant and its federation server. Integrated Windows
+//! Authentication: realm discovery, MEX, the WS-Trust request with a Negotiate token, the SAML bearer grant, the cache —
+//! with a test identity standing in for SSPI (the one step that needs Windows) — and every refusal Entra's guidance
+//! names. Username/password for a federated account: the password goes to the federation server (`usernamemixed`), as
+//! MSAL sends it, because Entra refuses it directly.
 
 mod common;
 
@@ -12,6 +14,7 @@ use graphdesk_core::engine::{SilentOptions, TokenSource};
 use graphdesk_core::error::{CoreError, WindowsSignInError};
 use graphdesk_core::federation::wstrust;
 use graphdesk_core::http::{HttpClient, HttpRequest, Method, ReqwestClient};
+use graphdesk_core::secret::Password;
 use graphdesk_tenant::directory::{DEMO_FEDERATED_DOMAIN, DEMO_WINDOWS_TICKET};
 
 const SAML11: &str = "urn:ietf:params:oauth:grant-type:saml1_1-bearer";
@@ -329,4 +332,95 @@ async fn realm_discovery_needs_its_api_version() {
     .expect("url");
     let answer = http.send(HttpRequest::get(url)).await.expect("answer");
     assert_eq!(answer.status, 400);
+}
+
+/// A federated account's password goes to its federation server (Entra refuses it directly: AADSTS50126), as MSAL
+/// Python and MSAL .NET send it; a managed account's still goes to Entra.
+#[tokio::test]
+async fn a_federated_accounts_password_goes_to_its_federation_server() {
+    let s = setup().await;
+    let result = s
+        .engine
+        .acquire_token_by_username_password(
+            &scopes(&["User.Read"]),
+            &nestor(),
+            &Password::new("demo"),
+        )
+        .await
+        .expect("signed in");
+    assert_eq!(result.source, TokenSource::UsernamePassword);
+    assert_eq!(result.account.username, nestor());
+    let paths: Vec<String> = s.tenant.requests().iter().map(|r| r.path.clone()).collect();
+    assert!(
+        paths
+            .iter()
+            .any(|p| p.ends_with("/adfs/services/trust/13/usernamemixed")),
+        "{paths:?}"
+    );
+    assert_eq!(
+        (grants(&s.tenant, SAML11), grants(&s.tenant, "password")),
+        (1, 0)
+    );
+
+    let wrong = s
+        .engine
+        .acquire_token_by_username_password(
+            &scopes(&["User.Read"]),
+            &nestor(),
+            &Password::new("nope"),
+        )
+        .await
+        .expect_err("refused");
+    match &wrong {
+        CoreError::SignInRefused { description, .. } => {
+            assert!(
+                description.as_deref().is_some_and(|d| d.contains("ID3242")),
+                "{wrong:?}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(!wrong.to_string().contains("nope"));
+
+    s.tenant.clear_requests();
+    s.engine
+        .acquire_token_by_username_password(
+            &scopes(&["User.Read"]),
+            "adele@contoso.example",
+            &Password::new("demo"),
+        )
+        .await
+        .expect("a managed account");
+    assert_eq!(
+        (grants(&s.tenant, "password"), grants(&s.tenant, SAML11)),
+        (1, 0)
+    );
+}
+
+/// Entra cannot check a federated account's password: asked directly, it answers AADSTS50126.
+#[tokio::test]
+async fn the_tenant_refuses_a_federated_password_sent_to_entra() {
+    let s = setup().await;
+    let http = ReqwestClient::new(std::time::Duration::from_secs(10), Some(s.tenant.ca_pem()))
+        .expect("http");
+    let token_endpoint = url::Url::parse(&format!(
+        "{}/oauth2/v2.0/token",
+        s.tenant.authority("organizations")
+    ))
+    .expect("url");
+    let answer = http
+        .send(HttpRequest::post_form(
+            token_endpoint,
+            vec![
+                ("client_id".into(), graphdesk_tenant::DEMO_CLIENT_ID.into()),
+                ("grant_type".into(), "password".into()),
+                ("username".into(), nestor()),
+                ("password".into(), "demo".into()),
+                ("scope".into(), "User.Read openid".into()),
+            ],
+        ))
+        .await
+        .expect("answer");
+    assert_eq!(answer.status, 400);
+    assert!(String::from_utf8_lossy(&answer.body).contains("AADSTS50126"));
 }

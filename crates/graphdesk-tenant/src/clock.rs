@@ -38,6 +38,29 @@ pub fn iso8601(epoch: u64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{hh:02}:{mm:02}:{ss:02}")
 }
 
+/// The epoch second of `YYYY-MM-DDThh:mm:ss[.fff]Z` (a WS-Security timestamp); `None` for anything else. Howard
+/// Hinnant's `days_from_civil`.
+pub fn parse_iso8601(text: &str) -> Option<u64> {
+    let text = text.trim().strip_suffix('Z')?;
+    let (date, time) = text.split_once('T')?;
+    let mut date = date.splitn(3, '-').map(str::parse::<i64>);
+    let (y, m, d) = (date.next()?.ok()?, date.next()?.ok()?, date.next()?.ok()?);
+    let time = time.split_once('.').map_or(time, |(whole, _)| whole);
+    let mut time = time.splitn(3, ':').map(str::parse::<i64>);
+    let (hh, mm, ss) = (time.next()?.ok()?, time.next()?.ok()?, time.next()?.ok()?);
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || hh > 23 || mm > 59 || ss > 60 {
+        return None;
+    }
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    u64::try_from(days * 86_400 + hh * 3_600 + mm * 60 + ss).ok()
+}
+
 /// Calendar date and time of an epoch second (proleptic Gregorian, UTC); Howard Hinnant's `civil_from_days`.
 fn civil(epoch: u64) -> (i64, u32, u32, u64, u64, u64) {
     let days = (epoch / 86_400) as i64;
@@ -57,6 +80,25 @@ fn civil(epoch: u64) -> (i64, u32, u32, u64, u64, u64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn iso8601_parses_back_what_it_writes() {
+        for epoch in [0, 951_782_400, 1_538_475_330, 1_796_531_200] {
+            assert_eq!(parse_iso8601(&format!("{}Z", iso8601(epoch))), Some(epoch));
+        }
+        assert_eq!(
+            parse_iso8601("2018-10-02T10:15:30.068Z"),
+            Some(1_538_475_330)
+        );
+        for bad in [
+            "",
+            "2018-10-02T10:15:30",
+            "2018-13-02T10:15:30Z",
+            "yesterday",
+        ] {
+            assert_eq!(parse_iso8601(bad), None, "{bad}");
+        }
+    }
 
     #[test]
     fn formats_known_instants() {

@@ -1,7 +1,9 @@
-//! Federated sign-in as Entra and AD FS do it, for Integrated Windows Authentication: user realm discovery
+//! Federated sign-in as Entra and AD FS do it, for Integrated Windows Authentication and for username/password:
+//! user realm discovery
 //! (`/common/userrealm/{user}?api-version=1.0`: federated, managed or unknown), the federation server's metadata
 //! (`/adfs/services/trust/mex`) and its Windows-integrated WS-Trust endpoints (`/adfs/services/trust/{13,2005}/
-//! windowstransport`), which take a Negotiate token over HTTP and answer with a SAML 1.1 assertion. The token endpoint
+//! windowstransport`), which take a Negotiate token over HTTP, and username/password ones (`…/usernamemixed`), which take
+//! a WS-Security UsernameToken in the message; both answer with a SAML 1.1 assertion. The token endpoint
 //! redeems the assertion with the `saml1_1-bearer` grant ([`redeem_assertion`]).
 //!
 //! Strict where Entra and AD FS are: no `Authorization: Negotiate` (or an unknown ticket) is a `401` with
@@ -36,6 +38,8 @@ const ACTION_13: &str = "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Is
 const ACTION_2005: &str = "http://schemas.xmlsoap.org/ws/2005/02/trust/RST/Issue";
 const SOAP12: &str = "http://www.w3.org/2003/05/soap-envelope";
 const WSA: &str = "http://www.w3.org/2005/08/addressing";
+const WSSE: &str =
+    "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
 
 /// An assertion the federation server issued, as the token endpoint checks it.
 #[derive(Debug, Clone)]
@@ -98,23 +102,47 @@ pub async fn mex(Extension(Origin(origin)): Extension<Origin>) -> Response {
             r#"<wsdl:port name="{name}" binding="tns:{binding}"><wsa10:EndpointReference><wsa10:Address>{origin}/adfs/services/trust/{path}</wsa10:Address></wsa10:EndpointReference></wsdl:port>"#
         )
     };
-    let binding = |name: &str, action: &str| {
+    let binding = |name: &str, policy: &str, action: &str| {
         format!(
-            r##"<wsdl:binding name="{name}" type="tns:IWSTrust"><wsp:PolicyReference URI="#WindowsTransport_policy"/><soap12:binding transport="http://schemas.xmlsoap.org/soap/http"/><wsdl:operation name="Issue"><soap12:operation soapAction="{action}" style="document"/></wsdl:operation></wsdl:binding>"##
+            r##"<wsdl:binding name="{name}" type="tns:IWSTrust"><wsp:PolicyReference URI="#{policy}"/><soap12:binding transport="http://schemas.xmlsoap.org/soap/http"/><wsdl:operation name="Issue"><soap12:operation soapAction="{action}" style="document"/></wsdl:operation></wsdl:binding>"##
         )
     };
     let document = format!(
-        r#"<?xml version="1.0" encoding="utf-8"?><wsdl:definitions name="SecurityTokenService" targetNamespace="http://tempuri.org/" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd" xmlns:wsa10="http://www.w3.org/2005/08/addressing" xmlns:http="http://schemas.microsoft.com/ws/06/2004/policy/http" xmlns:sp="http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702" xmlns:tns="http://tempuri.org/"><wsp:Policy wsu:Id="WindowsTransport_policy"><wsp:ExactlyOne><wsp:All><http:NegotiateAuthentication/><sp:TransportBinding><wsp:Policy><sp:TransportToken><wsp:Policy><sp:HttpsToken/></wsp:Policy></sp:TransportToken></wsp:Policy></sp:TransportBinding></wsp:All></wsp:ExactlyOne></wsp:Policy>{b2005}{b13}<wsdl:service name="SecurityTokenService">{p2005}{p13}</wsdl:service></wsdl:definitions>"#,
-        b2005 = binding("WindowsTransport2005", ACTION_2005),
-        b13 = binding("WindowsTransport13", ACTION_13),
+        r#"<?xml version="1.0" encoding="utf-8"?><wsdl:definitions name="SecurityTokenService" targetNamespace="http://tempuri.org/" xmlns:wsdl="http://schemas.xmlsoap.org/wsdl/" xmlns:soap12="http://schemas.xmlsoap.org/wsdl/soap12/" xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy" xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd" xmlns:wsa10="http://www.w3.org/2005/08/addressing" xmlns:http="http://schemas.microsoft.com/ws/06/2004/policy/http" xmlns:sp="http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702" xmlns:tns="http://tempuri.org/"><wsp:Policy wsu:Id="WindowsTransport_policy"><wsp:ExactlyOne><wsp:All><http:NegotiateAuthentication/><sp:TransportBinding><wsp:Policy><sp:TransportToken><wsp:Policy><sp:HttpsToken/></wsp:Policy></sp:TransportToken></wsp:Policy></sp:TransportBinding></wsp:All></wsp:ExactlyOne></wsp:Policy><wsp:Policy wsu:Id="UserNameMixed_policy"><wsp:ExactlyOne><wsp:All><sp:TransportBinding><wsp:Policy><sp:TransportToken><wsp:Policy><sp:HttpsToken/></wsp:Policy></sp:TransportToken></wsp:Policy></sp:TransportBinding><sp:SignedEncryptedSupportingTokens><wsp:Policy><sp:UsernameToken sp:IncludeToken="http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702/IncludeToken/AlwaysToRecipient"><wsp:Policy><sp:WssUsernameToken10/></wsp:Policy></sp:UsernameToken></wsp:Policy></sp:SignedEncryptedSupportingTokens></wsp:All></wsp:ExactlyOne></wsp:Policy>{b2005}{b13}{u2005}{u13}<wsdl:service name="SecurityTokenService">{p2005}{p13}{q2005}{q13}</wsdl:service></wsdl:definitions>"#,
+        b2005 = binding(
+            "WindowsTransport2005",
+            "WindowsTransport_policy",
+            ACTION_2005
+        ),
+        b13 = binding("WindowsTransport13", "WindowsTransport_policy", ACTION_13),
+        u2005 = binding("UserNameMixed2005", "UserNameMixed_policy", ACTION_2005),
+        u13 = binding("UserNameMixed13", "UserNameMixed_policy", ACTION_13),
         p2005 = port("WT2005", "WindowsTransport2005", "2005/windowstransport"),
         p13 = port("WT13", "WindowsTransport13", "13/windowstransport"),
+        q2005 = port("UM2005", "UserNameMixed2005", "2005/usernamemixed"),
+        q13 = port("UM13", "UserNameMixed13", "13/usernamemixed"),
     );
     (
         [(header::CONTENT_TYPE, "application/soap+xml; charset=utf-8")],
         document,
     )
         .into_response()
+}
+
+/// The WS-Trust action of an endpoint version (`13` or `2005`).
+fn action_of(version: &str) -> Option<&'static str> {
+    match version {
+        "13" => Some(ACTION_13),
+        "2005" => Some(ACTION_2005),
+        _ => None,
+    }
+}
+
+fn is_soap(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/soap+xml"))
 }
 
 /// `POST /adfs/services/trust/{13|2005}/windowstransport`
@@ -124,10 +152,8 @@ pub async fn windows_transport(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let action = match version.as_str() {
-        "13" => ACTION_13,
-        "2005" => ACTION_2005,
-        _ => return StatusCode::NOT_FOUND.into_response(),
+    let Some(action) = action_of(&version) else {
+        return StatusCode::NOT_FOUND.into_response();
     };
     let Some(user) = negotiated_user(&tenant, &headers) else {
         return (
@@ -136,18 +162,79 @@ pub async fn windows_transport(
         )
             .into_response();
     };
-    let soap = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/soap+xml"));
-    if !soap {
+    if !is_soap(&headers) {
         return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
     }
     if let Err(reason) = check_request(&body, action) {
         return fault(reason);
     }
+    issue(
+        &tenant,
+        &user,
+        action,
+        "urn:federation:authentication:windows",
+    )
+}
+
+/// `POST /adfs/services/trust/{13|2005}/usernamemixed`: the password in a WS-Security UsernameToken, checked against
+/// the federated user's; the message's timestamp must not have expired.
+pub async fn username_mixed(
+    State(tenant): State<Arc<Tenant>>,
+    Path(version): Path<String>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let Some(action) = action_of(&version) else {
+        return StatusCode::NOT_FOUND.into_response();
+    };
+    if !is_soap(&headers) {
+        return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
+    }
+    if let Err(reason) = check_request(&body, action) {
+        return fault(reason);
+    }
+    match password_user(&tenant, &body) {
+        Some(user) => issue(
+            &tenant,
+            &user,
+            action,
+            "urn:oasis:names:tc:SAML:1.0:am:password",
+        ),
+        None => fault("ID3242: The security token could not be authenticated or authorized."),
+    }
+}
+
+/// The federated user a UsernameToken names, when its password is theirs and the message has not expired.
+fn password_user(tenant: &Tenant, body: &[u8]) -> Option<User> {
+    let text = std::str::from_utf8(body).ok()?;
+    let doc = roxmltree::Document::parse(text).ok()?;
+    let text_of = |local: &str| {
+        doc.descendants()
+            .find(|n| n.has_tag_name((WSSE, local)))
+            .and_then(|n| n.text())
+            .map(str::to_owned)
+    };
+    let expires = doc
+        .descendants()
+        .find(|n| n.tag_name().name() == "Expires")
+        .and_then(|n| n.text())
+        .and_then(crate::clock::parse_iso8601)?;
+    if tenant.clock.now() >= expires {
+        return None;
+    }
+    let (username, password) = (text_of("Username")?, text_of("Password")?);
+    let directory = tenant.directory();
+    directory.federated_domain_of(&username)?;
+    directory
+        .user_by_upn(&username)
+        .filter(|u| u.password == password)
+        .cloned()
+}
+
+/// An RSTR with a fresh SAML 1.1 assertion for `user`, recorded for the token endpoint.
+fn issue(tenant: &Tenant, user: &User, action: &str, authentication_method: &str) -> Response {
     let now = tenant.clock.now();
-    let (id, xml) = assertion(&user, now, FEDERATION_ISSUER);
+    let (id, xml) = assertion(user, now, FEDERATION_ISSUER, authentication_method);
     tenant.store().assertions.insert(
         id,
         IssuedAssertion {
@@ -156,20 +243,14 @@ pub async fn windows_transport(
             expires: now + ASSERTION_LIFETIME,
         },
     );
-    let trust = if action == ACTION_13 {
-        "http://docs.oasis-open.org/ws-sx/ws-trust/200512"
+    let (trust, collection_open, collection_close) = if action == ACTION_13 {
+        (
+            "http://docs.oasis-open.org/ws-sx/ws-trust/200512",
+            "<trust:RequestSecurityTokenResponseCollection>",
+            "</trust:RequestSecurityTokenResponseCollection>",
+        )
     } else {
-        "http://schemas.xmlsoap.org/ws/2005/02/trust"
-    };
-    let collection_open = if action == ACTION_13 {
-        "<trust:RequestSecurityTokenResponseCollection>"
-    } else {
-        ""
-    };
-    let collection_close = if action == ACTION_13 {
-        "</trust:RequestSecurityTokenResponseCollection>"
-    } else {
-        ""
+        ("http://schemas.xmlsoap.org/ws/2005/02/trust", "", "")
     };
     let response = format!(
         r#"<s:Envelope xmlns:s="{SOAP12}" xmlns:a="{WSA}"><s:Header><a:Action s:mustUnderstand="1">{action}Final</a:Action></s:Header><s:Body xmlns:trust="{trust}">{collection_open}<trust:RequestSecurityTokenResponse><trust:Lifetime><wsu:Created xmlns:wsu="http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd">{created}Z</wsu:Created></trust:Lifetime><wsp:AppliesTo xmlns:wsp="http://schemas.xmlsoap.org/ws/2004/09/policy"><a:EndpointReference><a:Address>{ENTRA_AUDIENCE}</a:Address></a:EndpointReference></wsp:AppliesTo><trust:RequestedSecurityToken>{xml}</trust:RequestedSecurityToken><trust:TokenType>urn:oasis:names:tc:SAML:1.0:assertion</trust:TokenType><trust:RequestType>{trust}/Issue</trust:RequestType><trust:KeyType>http://docs.oasis-open.org/ws-sx/ws-trust/200512/Bearer</trust:KeyType></trust:RequestSecurityTokenResponse>{collection_close}</s:Body></s:Envelope>"#,
@@ -235,12 +316,12 @@ fn fault(reason: &str) -> Response {
 
 /// A SAML 1.1 assertion for `user`, as AD FS writes one for Entra (ImmutableID and UPN claims, Windows
 /// authentication). Its `ds:Signature` is a placeholder: the token endpoint checks the bytes against what was issued.
-fn assertion(user: &User, now: u64, issuer: &str) -> (String, String) {
+fn assertion(user: &User, now: u64, issuer: &str, authentication_method: &str) -> (String, String) {
     let id = format!("_{}", uuid::Uuid::new_v4());
     let (start, end) = (iso8601(now), iso8601(now + ASSERTION_LIFETIME));
     let immutable_id = base64::engine::general_purpose::STANDARD.encode(user.object_id.as_bytes());
     let xml = format!(
-        r#"<saml:Assertion MajorVersion="1" MinorVersion="1" AssertionID="{id}" Issuer="{issuer}" IssueInstant="{start}Z" xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion"><saml:Conditions NotBefore="{start}Z" NotOnOrAfter="{end}Z"><saml:AudienceRestrictionCondition><saml:Audience>{ENTRA_AUDIENCE}</saml:Audience></saml:AudienceRestrictionCondition></saml:Conditions><saml:AttributeStatement><saml:Subject><saml:NameIdentifier Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">{immutable_id}</saml:NameIdentifier><saml:SubjectConfirmation><saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod></saml:SubjectConfirmation></saml:Subject><saml:Attribute AttributeName="UPN" AttributeNamespace="http://schemas.xmlsoap.org/claims"><saml:AttributeValue>{upn}</saml:AttributeValue></saml:Attribute><saml:Attribute AttributeName="ImmutableID" AttributeNamespace="http://schemas.microsoft.com/LiveID/Federation/2008/05"><saml:AttributeValue>{immutable_id}</saml:AttributeValue></saml:Attribute></saml:AttributeStatement><saml:AuthenticationStatement AuthenticationMethod="urn:federation:authentication:windows" AuthenticationInstant="{start}Z"><saml:Subject><saml:NameIdentifier Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">{immutable_id}</saml:NameIdentifier></saml:Subject></saml:AuthenticationStatement><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignatureValue>{sig}</ds:SignatureValue></ds:Signature></saml:Assertion>"#,
+        r#"<saml:Assertion MajorVersion="1" MinorVersion="1" AssertionID="{id}" Issuer="{issuer}" IssueInstant="{start}Z" xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion"><saml:Conditions NotBefore="{start}Z" NotOnOrAfter="{end}Z"><saml:AudienceRestrictionCondition><saml:Audience>{ENTRA_AUDIENCE}</saml:Audience></saml:AudienceRestrictionCondition></saml:Conditions><saml:AttributeStatement><saml:Subject><saml:NameIdentifier Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">{immutable_id}</saml:NameIdentifier><saml:SubjectConfirmation><saml:ConfirmationMethod>urn:oasis:names:tc:SAML:1.0:cm:bearer</saml:ConfirmationMethod></saml:SubjectConfirmation></saml:Subject><saml:Attribute AttributeName="UPN" AttributeNamespace="http://schemas.xmlsoap.org/claims"><saml:AttributeValue>{upn}</saml:AttributeValue></saml:Attribute><saml:Attribute AttributeName="ImmutableID" AttributeNamespace="http://schemas.microsoft.com/LiveID/Federation/2008/05"><saml:AttributeValue>{immutable_id}</saml:AttributeValue></saml:Attribute></saml:AttributeStatement><saml:AuthenticationStatement AuthenticationMethod="{authentication_method}" AuthenticationInstant="{start}Z"><saml:Subject><saml:NameIdentifier Format="urn:oasis:names:tc:SAML:1.1:nameid-format:unspecified">{immutable_id}</saml:NameIdentifier></saml:Subject></saml:AuthenticationStatement><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignatureValue>{sig}</ds:SignatureValue></ds:Signature></saml:Assertion>"#,
         upn = user.upn,
         sig = crate::crypto::random_token(32),
     );

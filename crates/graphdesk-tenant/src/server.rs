@@ -376,6 +376,10 @@ fn router(tenant: Arc<Tenant>, ca_pem: String, max_body: usize, admin_api: bool)
             "/adfs/services/trust/{version}/windowstransport",
             post(federation::windows_transport),
         )
+        .route(
+            "/adfs/services/trust/{version}/usernamemixed",
+            post(federation::username_mixed),
+        )
         .route("/{tenant}/oauth2/v2.0/devicecode", post(device::devicecode))
         .route("/{tenant}/oauth2/v2.0/logout", get(oidc::logout))
         .route(

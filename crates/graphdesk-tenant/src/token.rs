@@ -381,6 +381,15 @@ fn password(
             "The user account does not exist in this directory.",
         ));
     };
+    // A federated account's password lives at its federation server, which Entra does not ask: a direct attempt is
+    // AADSTS50126, as for a wrong password (MSAL asks the federation server itself, through WS-Trust).
+    if tenant.directory().federated_domain_of(&user.upn).is_some() {
+        return Err(OAuthError::new(
+            "invalid_grant",
+            50_126,
+            "Error validating credentials due to invalid username or password.",
+        ));
+    }
     if user.personal {
         return Err(OAuthError::new(
             "invalid_grant",

@@ -29,21 +29,51 @@ fn children<'a, 'i>(
         .filter(move |c| c.is_element() && c.has_tag_name((namespace, name)))
 }
 
-/// The ids (`#id`) of the Windows-integrated policies: `wsp:Policy[@wsu:Id]` with
-/// `wsp:ExactlyOne/wsp:All/http:NegotiateAuthentication` and a transport binding.
-fn windows_policy_ids(doc: &Document<'_>) -> Vec<String> {
+/// How a WS-Trust endpoint wants the user authenticated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Authentication {
+    /// HTTP Negotiate (`windowstransport`): Integrated Windows Authentication.
+    Windows,
+    /// A WS-Security UsernameToken in the message (`usernamemixed`): username and password.
+    UsernamePassword,
+}
+
+/// Whether `all` (a `wsp:All`) asks for a username token: `{sp|sp2005}:Signed[Encrypted]SupportingTokens/wsp:Policy/
+/// UsernameToken/wsp:Policy/WssUsernameToken10`, as MSAL .NET and MSAL Python walk it.
+fn asks_for_username_token(all: Node<'_, '_>) -> bool {
+    [
+        (ns::SP, "SignedEncryptedSupportingTokens"),
+        (ns::SP2005, "SignedSupportingTokens"),
+    ]
+    .into_iter()
+    .any(|(namespace, supporting)| {
+        children(all, namespace, supporting)
+            .flat_map(|t| children(t, ns::WSP, "Policy").collect::<Vec<_>>())
+            .flat_map(|p| children(p, namespace, "UsernameToken").collect::<Vec<_>>())
+            .flat_map(|u| children(u, ns::WSP, "Policy").collect::<Vec<_>>())
+            .any(|p| child(p, namespace, "WssUsernameToken10").is_some())
+    })
+}
+
+/// The ids (`#id`) of the policies (`wsp:Policy[@wsu:Id]` with a transport binding) that authenticate as `wanted`.
+fn policy_ids(doc: &Document<'_>, wanted: Authentication) -> Vec<String> {
     doc.descendants()
         .filter(|n| n.has_tag_name((ns::WSP, "Policy")))
         .filter_map(|policy| {
             let id = policy.attribute((ns::WSU, "Id"))?;
-            let negotiate = children(policy, ns::WSP, "ExactlyOne")
-                .flat_map(|one| children(one, ns::WSP, "All"))
-                .any(|all| child(all, ns::HTTP_POLICY, "NegotiateAuthentication").is_some());
+            let mut alls = children(policy, ns::WSP, "ExactlyOne")
+                .flat_map(|one| children(one, ns::WSP, "All").collect::<Vec<_>>());
+            let matches = alls.any(|all| match wanted {
+                Authentication::Windows => {
+                    child(all, ns::HTTP_POLICY, "NegotiateAuthentication").is_some()
+                }
+                Authentication::UsernamePassword => asks_for_username_token(all),
+            });
             let transport = policy.descendants().any(|n| {
                 n.has_tag_name((ns::SP, "TransportBinding"))
                     || n.has_tag_name((ns::SP2005, "TransportBinding"))
             });
-            (negotiate && transport).then(|| format!("#{id}"))
+            (matches && transport).then(|| format!("#{id}"))
         })
         .collect()
 }
@@ -73,8 +103,18 @@ fn bindings(doc: &Document<'_>, policies: &[String]) -> Vec<(String, WsTrustVers
 /// The Windows-integrated WS-Trust endpoint the document names: WS-Trust 1.3 before 2005 (as MSAL .NET), and only an
 /// `https` address (a plain-http endpoint would carry the Kerberos ticket and the assertion in the clear).
 pub fn windows_transport_endpoint(mex: &str) -> Result<Option<WsTrustEndpoint>, String> {
+    endpoint(mex, Authentication::Windows)
+}
+
+/// The username/password (`usernamemixed`) WS-Trust endpoint the document names, chosen the same way: 1.3 first,
+/// https only (the password travels in the message).
+pub fn username_password_endpoint(mex: &str) -> Result<Option<WsTrustEndpoint>, String> {
+    endpoint(mex, Authentication::UsernamePassword)
+}
+
+fn endpoint(mex: &str, wanted: Authentication) -> Result<Option<WsTrustEndpoint>, String> {
     let doc = super::parse_xml(mex)?;
-    let policies = windows_policy_ids(&doc);
+    let policies = policy_ids(&doc, wanted);
     let bindings = bindings(&doc, &policies);
     let mut endpoints: Vec<WsTrustEndpoint> = doc
         .descendants()
@@ -166,6 +206,18 @@ pub(crate) mod tests {
             .expect("the https 2005 endpoint");
         assert_eq!(endpoint.url.scheme(), "https");
         assert_eq!(endpoint.version, WsTrustVersion::Trust2005);
+    }
+
+    #[test]
+    fn the_username_password_endpoint_is_the_usernamemixed_one() {
+        let endpoint = username_password_endpoint(&sample("sts.corp.example", true, "https"))
+            .expect("as the test wrote it")
+            .expect("an endpoint");
+        assert_eq!(
+            endpoint.url.as_str(),
+            "https://sts.corp.example/adfs/services/trust/13/usernamemixed"
+        );
+        assert_eq!(endpoint.version, WsTrustVersion::Trust13);
     }
 
     #[test]

@@ -11,7 +11,7 @@ pub mod mex;
 pub mod realm;
 pub mod wstrust;
 
-pub use mex::{WsTrustEndpoint, windows_transport_endpoint};
+pub use mex::{WsTrustEndpoint, username_password_endpoint, windows_transport_endpoint};
 pub use realm::{AccountType, UserRealm};
 pub use wstrust::{SamlAssertion, SamlTokenType, WsTrustVersion};
 
@@ -23,6 +23,8 @@ pub(crate) mod ns {
     pub const WSU: &str =
         "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-utility-1.0.xsd";
     pub const WSA10: &str = "http://www.w3.org/2005/08/addressing";
+    pub const WSSE: &str =
+        "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd";
     pub const HTTP_POLICY: &str = "http://schemas.microsoft.com/ws/06/2004/policy/http";
     pub const SP: &str = "http://docs.oasis-open.org/ws-sx/ws-securitypolicy/200702";
     pub const SP2005: &str = "http://schemas.xmlsoap.org/ws/2005/07/securitypolicy";

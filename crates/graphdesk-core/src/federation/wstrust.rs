@@ -96,6 +96,77 @@ pub fn windows_integrated_request(
     )
 }
 
+/// The Issue request for a username/password (`usernamemixed`) endpoint: the credentials in a WS-Security
+/// `UsernameToken`, valid for 10 minutes from `now` (epoch seconds), as MSAL .NET and MSAL Python send it. The password is
+/// XML-escaped; the message is a secret's carrier and is never logged.
+pub fn username_password_request(
+    endpoint: &url::Url,
+    version: WsTrustVersion,
+    cloud_audience_urn: &str,
+    username: &str,
+    password: &crate::secret::Password,
+    message_id: uuid::Uuid,
+    now: u64,
+) -> crate::secret::Password {
+    crate::secret::Password::new(format!(
+        concat!(
+            r#"<?xml version="1.0" encoding="utf-8"?>"#,
+            r#"<s:Envelope xmlns:wsa="{wsa}" xmlns:wsu="{wsu}" xmlns:s="{s}">"#,
+            r#"<s:Header><wsa:Action s:mustUnderstand="1">{action}</wsa:Action>"#,
+            r#"<wsa:messageID>urn:uuid:{id}</wsa:messageID>"#,
+            r#"<wsa:ReplyTo><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo>"#,
+            r#"<wsa:To s:mustUnderstand="1">{to}</wsa:To>"#,
+            r#"<wsse:Security s:mustUnderstand="1" xmlns:wsse="{wsse}">"#,
+            r#"<wsu:Timestamp wsu:Id="MSATimeStamp"><wsu:Created>{created}</wsu:Created><wsu:Expires>{expires}</wsu:Expires></wsu:Timestamp>"#,
+            r#"<wsse:UsernameToken wsu:Id="UnPwSecTok-{id}"><wsse:Username>{username}</wsse:Username>"#,
+            r#"<wsse:Password>{password}</wsse:Password></wsse:UsernameToken></wsse:Security></s:Header>"#,
+            r#"<s:Body><wst:RequestSecurityToken xmlns:wst="{wst}">"#,
+            r#"<wsp:AppliesTo xmlns:wsp="{wsp}"><wsa:EndpointReference><wsa:Address>{audience}</wsa:Address>"#,
+            r#"</wsa:EndpointReference></wsp:AppliesTo>"#,
+            r#"<wst:KeyType>{key_type}</wst:KeyType><wst:RequestType>{request_type}</wst:RequestType>"#,
+            r#"</wst:RequestSecurityToken></s:Body></s:Envelope>"#
+        ),
+        wsa = ns::WSA10,
+        wsu = ns::WSU,
+        s = ns::SOAP12,
+        action = version.action(),
+        id = message_id,
+        to = xml_escape(endpoint.as_str()),
+        wsse = ns::WSSE,
+        created = utc_timestamp(now),
+        expires = utc_timestamp(now.saturating_add(600)),
+        username = xml_escape(username),
+        password = xml_escape(password.secret()),
+        wst = version.namespace(),
+        wsp = ns::WSP,
+        audience = xml_escape(cloud_audience_urn),
+        key_type = version.key_type(),
+        request_type = version.request_type(),
+    ))
+}
+
+/// `YYYY-MM-DDThh:mm:ssZ` for epoch seconds (proleptic Gregorian, UTC; Hinnant's `civil_from_days`).
+fn utc_timestamp(epoch: u64) -> String {
+    let days = (epoch / 86_400) as i64;
+    let seconds = epoch % 86_400;
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let day_of_era = z.rem_euclid(146_097);
+    let year_of_era =
+        (day_of_era - day_of_era / 1_460 + day_of_era / 36_524 - day_of_era / 146_096) / 365;
+    let day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    let mp = (5 * day_of_year + 2) / 153;
+    let day = day_of_year - (153 * mp + 2) / 5 + 1;
+    let month = if mp < 10 { mp + 3 } else { mp - 9 };
+    let year = year_of_era + era * 400 + i64::from(month <= 2);
+    format!(
+        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}Z",
+        seconds / 3_600,
+        seconds % 3_600 / 60,
+        seconds % 60
+    )
+}
+
 /// The SAML version of an assertion, which picks the bearer grant it is redeemed with.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SamlTokenType {
@@ -244,6 +315,36 @@ mod tests {
         assert!(old.contains("http://schemas.xmlsoap.org/ws/2005/02/trust/RST/Issue"));
         assert!(old.contains("http://schemas.xmlsoap.org/ws/2005/05/identity/NoProofKey"));
         assert!(old.contains("<wsa:Address>urn:a&amp;b</wsa:Address>"));
+    }
+
+    #[test]
+    fn the_username_password_request_carries_an_escaped_username_token_for_ten_minutes() {
+        let endpoint =
+            url::Url::parse("https://sts.corp.example/adfs/services/trust/13/usernamemixed")
+                .expect("url");
+        let id = uuid::Uuid::parse_str("0f1e2d3c-4b5a-4968-8776-a5b4c3d2e1f0").expect("uuid");
+        let message = username_password_request(
+            &endpoint,
+            WsTrustVersion::Trust13,
+            "urn:federation:MicrosoftOnline",
+            "ann@corp.example",
+            &crate::secret::Password::new("p<&>'\"w"),
+            id,
+            1_538_475_330, // 2018-10-02T10:15:30Z
+        );
+        let text = message.secret();
+        for part in [
+            "<wsu:Created>2018-10-02T10:15:30Z</wsu:Created><wsu:Expires>2018-10-02T10:25:30Z</wsu:Expires>",
+            "<wsse:Username>ann@corp.example</wsse:Username>",
+            "<wsse:Password>p&lt;&amp;&gt;&apos;&quot;w</wsse:Password>",
+            "http://docs.oasis-open.org/ws-sx/ws-trust/200512/RST/Issue",
+        ] {
+            assert!(text.contains(part), "missing {part}");
+        }
+        assert!(super::super::parse_xml(text).is_ok(), "well-formed");
+        assert_eq!(utc_timestamp(0), "1970-01-01T00:00:00Z");
+        assert_eq!(utc_timestamp(951_782_400), "2000-02-29T00:00:00Z");
+        assert!(!format!("{message:?}").contains("p<&"), "a secret's Debug");
     }
 
     const ASSERTION: &str = r#"<saml:Assertion MajorVersion="1" MinorVersion="1" AssertionID="_a1" xmlns:saml="urn:oasis:names:tc:SAML:1.0:assertion"><saml:Conditions  NotOnOrAfter="2026-12-06T04:00:00Z"/><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#">sig</ds:Signature></saml:Assertion>"#;

@@ -9,14 +9,11 @@
 //! endpoints are used, redirects are not followed (the HTTP client follows none).
 
 use base64::Engine as _;
-use url::Url;
 
+use super::federated::{Endpoint, IssueFailure};
 use crate::engine::{TokenEngine, TokenResult, TokenSource};
 use crate::error::{CoreError, WindowsSignInError};
-use crate::federation::wstrust::{self, WsTrustFailure};
-use crate::federation::{AccountType, realm};
-use crate::http::{HttpRequest, Method};
-use crate::scopes::request_scope;
+use crate::federation::{AccountType, wstrust};
 use crate::secret::SecretBytes;
 
 /// The longest Negotiate exchange followed (Kerberos needs one leg; NTLM, which this flow does not promise, three).
@@ -34,34 +31,6 @@ pub trait WindowsIdentity: Send + Sync + std::fmt::Debug {
 pub trait NegotiateContext: Send {
     /// The next token to send: first with no server token, then with each one the server sends back.
     fn step(&mut self, server_token: Option<&[u8]>) -> Result<SecretBytes, CoreError>;
-}
-
-fn refused(code: &str, reason: impl Into<String>) -> CoreError {
-    WindowsSignInError::FederationRefused {
-        code: code.to_owned(),
-        reason: reason.into(),
-    }
-    .into()
-}
-
-fn https_url(text: &str, what: &str) -> Result<Url, CoreError> {
-    match Url::parse(text) {
-        Ok(url) if url.scheme() == "https" => Ok(url),
-        _ => Err(CoreError::Protocol {
-            detail: format!("the user realm names {what} that is not an https URL"),
-        }),
-    }
-}
-
-/// The server token in a `WWW-Authenticate: Negotiate <base64>` header, if any.
-fn negotiate_challenge(header: Option<&str>) -> Option<Vec<u8>> {
-    let (scheme, token) = header?.trim().split_once(' ')?;
-    if !scheme.eq_ignore_ascii_case("negotiate") {
-        return None;
-    }
-    base64::engine::general_purpose::STANDARD
-        .decode(token.trim())
-        .ok()
 }
 
 impl TokenEngine {
@@ -84,7 +53,10 @@ impl TokenEngine {
                 .filter(|u| !u.trim().is_empty())
                 .ok_or(WindowsSignInError::NoUsername)?,
         };
-        let user_realm = self.user_realm(&username).await?;
+        let user_realm = self
+            .user_realm(&username)
+            .await?
+            .ok_or(WindowsSignInError::UnknownUser)?;
         match user_realm.account_type {
             AccountType::Federated => {}
             AccountType::Managed => {
@@ -97,107 +69,49 @@ impl TokenEngine {
             }
             AccountType::Unknown => return Err(WindowsSignInError::UnknownUser.into()),
         }
-        let mex_url = user_realm
-            .federation_metadata_url
-            .as_deref()
-            .ok_or(WindowsSignInError::NoWindowsEndpoint)
-            .map_err(CoreError::from)
-            .and_then(|url| https_url(url, "federation metadata"))?;
-        let mex = self.http.send(HttpRequest::get(mex_url)).await?;
-        if mex.status != 200 {
-            return Err(refused(
-                &format!("HTTP {}", mex.status),
-                "the federation metadata could not be read",
-            ));
-        }
-        let endpoint =
-            crate::federation::windows_transport_endpoint(&String::from_utf8_lossy(&mex.body))
-                .map_err(|detail| CoreError::Protocol {
-                    detail: format!("the federation metadata: {detail}"),
-                })?
-                .ok_or(WindowsSignInError::NoWindowsEndpoint)?;
-        let assertion = self
-            .ws_trust_issue(&endpoint, &user_realm.cloud_audience_urn, identity)
-            .await?;
-        let form = vec![
-            ("grant_type", assertion.token_type.grant_type().to_owned()),
-            ("assertion", assertion.form_value()),
-            ("scope", request_scope(scopes)),
-        ];
-        let response = self.token_request(form).await?;
-        self.save(response, scopes, None, TokenSource::IntegratedWindows, None)
-    }
-
-    async fn user_realm(&self, username: &str) -> Result<realm::UserRealm, CoreError> {
-        let url = realm::realm_url(&self.scope.environment, username)
-            .map_err(|detail| CoreError::Protocol { detail })?;
-        let response = self.send_once(HttpRequest::get(url)).await?;
-        realm::parse(&response.body).map_err(|detail| CoreError::Protocol { detail })
-    }
-
-    /// The WS-Trust Issue request, authenticated with Negotiate: the first token sent at once (Kerberos needs no
-    /// challenge), each `401` with a server token answered with the context's next one.
-    async fn ws_trust_issue(
-        &self,
-        endpoint: &crate::federation::WsTrustEndpoint,
-        cloud_audience_urn: &str,
-        identity: &dyn WindowsIdentity,
-    ) -> Result<wstrust::SamlAssertion, CoreError> {
-        let host = endpoint.url.host_str().unwrap_or_default();
-        let mut context = identity.negotiate(host)?;
+        let endpoint = self
+            .federation_endpoint(&user_realm, Endpoint::WindowsTransport)
+            .await?
+            .ok_or(WindowsSignInError::NoWindowsEndpoint)?;
+        let host = endpoint.url.host_str().unwrap_or_default().to_owned();
+        let mut context = identity.negotiate(&host)?;
         let body = wstrust::windows_integrated_request(
             &endpoint.url,
             endpoint.version,
-            cloud_audience_urn,
+            &user_realm.cloud_audience_urn,
             uuid::Uuid::new_v4(),
         );
+        // The first token goes at once (Kerberos needs no challenge); each 401 with a server token gets the next one.
         let mut server_token: Option<Vec<u8>> = None;
         for _ in 0..MAX_NEGOTIATE_LEGS {
             let token = context.step(server_token.as_deref())?;
-            let request = HttpRequest {
-                method: Method::Post,
-                url: endpoint.url.clone(),
-                headers: Vec::new(),
-                form: Vec::new(),
-                body: Some(body.clone().into_bytes()),
-            }
-            .header("Content-Type", "application/soap+xml; charset=utf-8")
-            .header("SOAPAction", endpoint.version.action())
-            .header(
-                "Authorization",
-                format!(
-                    "Negotiate {}",
-                    base64::engine::general_purpose::STANDARD.encode(token.secret())
-                ),
+            let authorization = format!(
+                "Negotiate {}",
+                base64::engine::general_purpose::STANDARD.encode(token.secret())
             );
-            let response = self.http.send(request).await?;
-            if response.status == 401 {
-                match negotiate_challenge(response.header("www-authenticate")) {
-                    Some(next) => {
-                        server_token = Some(next);
-                        continue;
-                    }
-                    None => {
-                        return Err(WindowsSignInError::Negotiate {
-                            detail: "the federation server did not accept the Windows sign-in (HTTP 401)".into(),
-                        }
-                        .into());
-                    }
+            match self
+                .ws_trust_issue(&endpoint, body.clone().into_bytes(), Some(authorization))
+                .await
+            {
+                Ok(assertion) => {
+                    return self
+                        .redeem_assertion(scopes, &assertion, TokenSource::IntegratedWindows)
+                        .await;
                 }
+                Err(IssueFailure::Unauthorized(Some(next))) => server_token = Some(next),
+                Err(IssueFailure::Unauthorized(None)) => {
+                    return Err(WindowsSignInError::Negotiate {
+                        detail:
+                            "the federation server did not accept the Windows sign-in (HTTP 401)"
+                                .into(),
+                    }
+                    .into());
+                }
+                Err(IssueFailure::Refused { code, reason }) => {
+                    return Err(WindowsSignInError::FederationRefused { code, reason }.into());
+                }
+                Err(IssueFailure::Other(error)) => return Err(error),
             }
-            return match wstrust::parse_response(&response.body) {
-                Ok(assertion) => Ok(assertion),
-                Err(WsTrustFailure::Fault { code, reason }) => Err(refused(&code, reason)),
-                Err(WsTrustFailure::Malformed(detail)) if response.status == 200 => {
-                    Err(CoreError::Protocol {
-                        detail: format!("the federation server's answer: {detail}"),
-                    })
-                }
-                Err(WsTrustFailure::Malformed(_)) => Err(refused(
-                    &format!("HTTP {}", response.status),
-                    "the federation server answered with an error page",
-                )),
-            };
         }
         Err(WindowsSignInError::Negotiate {
             detail: format!("the Negotiate exchange did not finish in {MAX_NEGOTIATE_LEGS} steps"),
@@ -215,48 +129,6 @@ fn domain_of(username: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn negotiate_challenges_are_read_from_www_authenticate() {
-        assert_eq!(
-            negotiate_challenge(Some("Negotiate YWJj")),
-            Some(b"abc".to_vec())
-        );
-        assert_eq!(
-            negotiate_challenge(Some("negotiate  YWJj ")),
-            Some(b"abc".to_vec())
-        );
-        assert_eq!(
-            negotiate_challenge(Some("Negotiate")),
-            None,
-            "a bare scheme has no token"
-        );
-        assert_eq!(negotiate_challenge(Some("NTLM YWJj")), None);
-        assert_eq!(negotiate_challenge(Some("Negotiate !!")), None);
-        assert_eq!(negotiate_challenge(None), None);
-    }
-
-    #[test]
-    fn federation_urls_must_be_https() {
-        assert!(
-            https_url(
-                "https://sts.corp.example/adfs/services/trust/mex",
-                "metadata"
-            )
-            .is_ok()
-        );
-        for bad in [
-            "http://sts.corp.example/mex",
-            "file:///etc/passwd",
-            "not a url",
-            "",
-        ] {
-            assert!(
-                matches!(https_url(bad, "metadata"), Err(CoreError::Protocol { .. })),
-                "{bad}"
-            );
-        }
-    }
 
     #[test]
     fn the_domain_is_what_follows_the_at() {

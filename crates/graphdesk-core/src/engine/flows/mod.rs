@@ -3,6 +3,7 @@
 
 pub mod auth_code;
 pub mod device_code;
+mod federated;
 pub mod iwa;
 pub mod loopback;
 pub mod pending;
