@@ -31,6 +31,15 @@ struct FakeWam {
 }
 
 impl FakeWam {
+    /// A broker for `tenant`; WAM computes expiry on the same machine clock as GraphDesk.
+    fn at(tenant: &RunningTenant, clock: &Arc<ManualClock>) -> Arc<Self> {
+        Arc::new(Self {
+            minter: engine_for(tenant, clock.clone()),
+            calls: Mutex::default(),
+            listed: Mutex::default(),
+        })
+    }
+
     async fn mint(&self, scopes: &[String]) -> Result<TokenResult, CoreError> {
         let mut result = self
             .minter
@@ -115,21 +124,21 @@ fn session(tenant: &RunningTenant, dir: &std::path::Path, clock: Arc<ManualClock
     .0
 }
 
-#[tokio::test(flavor = "multi_thread")]
-async fn with_the_broker_sign_in_goes_through_it_and_expired_tokens_are_renewed_by_it() {
+/// A fresh demo tenant, a data directory and a clock.
+async fn start() -> (RunningTenant, tempfile::TempDir, Arc<ManualClock>) {
     let tenant = TenantServer::new()
         .directory(Directory::demo())
         .start()
         .await
         .expect("tenant");
     let dir = tempfile::tempdir().expect("dir");
-    let clock = Arc::new(ManualClock::at(SystemClock.now()));
-    let wam = Arc::new(FakeWam {
-        // WAM computes expiry on the same machine clock as GraphDesk.
-        minter: engine_for(&tenant, clock.clone()),
-        calls: Mutex::default(),
-        listed: Mutex::default(),
-    });
+    (tenant, dir, Arc::new(ManualClock::at(SystemClock.now())))
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn with_the_broker_sign_in_goes_through_it_and_expired_tokens_are_renewed_by_it() {
+    let (tenant, dir, clock) = start().await;
+    let wam = FakeWam::at(&tenant, &clock);
     let session = session(&tenant, dir.path(), clock.clone()).with_broker(wam.clone());
     assert!(session.uses_broker());
     session.set_parent_window(ParentWindow(0x2a));
@@ -187,17 +196,8 @@ async fn with_the_broker_sign_in_goes_through_it_and_expired_tokens_are_renewed_
 
 #[tokio::test(flavor = "multi_thread")]
 async fn integrated_windows_sign_in_through_the_session_becomes_the_active_account() {
-    let tenant = TenantServer::new()
-        .directory(Directory::demo())
-        .start()
-        .await
-        .expect("tenant");
-    let dir = tempfile::tempdir().expect("dir");
-    let session = session(
-        &tenant,
-        dir.path(),
-        Arc::new(ManualClock::at(SystemClock.now())),
-    );
+    let (tenant, dir, clock) = start().await;
+    let session = session(&tenant, dir.path(), clock);
     let upn = format!("nestor@{DEMO_FEDERATED_DOMAIN}");
     let summary = session
         .sign_in_integrated_windows(None, &TestWindows::signed_in_as(&upn, DEMO_WINDOWS_TICKET))
@@ -216,18 +216,8 @@ async fn integrated_windows_sign_in_through_the_session_becomes_the_active_accou
 /// the broker without a prompt.
 #[tokio::test(flavor = "multi_thread")]
 async fn accounts_only_windows_holds_are_listed_and_chosen_without_a_prompt() {
-    let tenant = TenantServer::new()
-        .directory(Directory::demo())
-        .start()
-        .await
-        .expect("tenant");
-    let dir = tempfile::tempdir().expect("dir");
-    let clock = Arc::new(ManualClock::at(SystemClock.now()));
-    let wam = Arc::new(FakeWam {
-        minter: engine_for(&tenant, clock.clone()),
-        calls: Mutex::default(),
-        listed: Mutex::default(),
-    });
+    let (tenant, dir, clock) = start().await;
+    let wam = FakeWam::at(&tenant, &clock);
     let windows_account = wam
         .mint(&["User.Read".into()])
         .await

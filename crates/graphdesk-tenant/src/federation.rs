@@ -138,11 +138,36 @@ fn action_of(version: &str) -> Option<&'static str> {
     }
 }
 
-fn is_soap(headers: &HeaderMap) -> bool {
-    headers
+/// Why a WS-Trust request is refused before it is read for credentials.
+enum Refusal {
+    UnknownVersion,
+    NotSoap,
+    Fault(&'static str),
+}
+
+impl IntoResponse for Refusal {
+    fn into_response(self) -> Response {
+        match self {
+            Self::UnknownVersion => StatusCode::NOT_FOUND.into_response(),
+            Self::NotSoap => StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response(),
+            Self::Fault(reason) => fault(reason),
+        }
+    }
+}
+
+/// What every WS-Trust endpoint checks first: a known version (404), a SOAP 1.2 body (415), the version's action and
+/// Entra's audience (a SOAP fault). The action, when all is well.
+fn soap_request(version: &str, headers: &HeaderMap, body: &[u8]) -> Result<&'static str, Refusal> {
+    let action = action_of(version).ok_or(Refusal::UnknownVersion)?;
+    let soap = headers
         .get(header::CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
-        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/soap+xml"))
+        .is_some_and(|v| v.to_ascii_lowercase().starts_with("application/soap+xml"));
+    if !soap {
+        return Err(Refusal::NotSoap);
+    }
+    check_request(body, action).map_err(Refusal::Fault)?;
+    Ok(action)
 }
 
 /// `POST /adfs/services/trust/{13|2005}/windowstransport`
@@ -152,9 +177,10 @@ pub async fn windows_transport(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(action) = action_of(&version) else {
+    if action_of(&version).is_none() {
         return StatusCode::NOT_FOUND.into_response();
-    };
+    }
+    // IIS asks for Negotiate before it reads the body.
     let Some(user) = negotiated_user(&tenant, &headers) else {
         return (
             StatusCode::UNAUTHORIZED,
@@ -162,18 +188,15 @@ pub async fn windows_transport(
         )
             .into_response();
     };
-    if !is_soap(&headers) {
-        return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
+    match soap_request(&version, &headers, &body) {
+        Ok(action) => issue(
+            &tenant,
+            &user,
+            action,
+            "urn:federation:authentication:windows",
+        ),
+        Err(refused) => refused.into_response(),
     }
-    if let Err(reason) = check_request(&body, action) {
-        return fault(reason);
-    }
-    issue(
-        &tenant,
-        &user,
-        action,
-        "urn:federation:authentication:windows",
-    )
 }
 
 /// `POST /adfs/services/trust/{13|2005}/usernamemixed`: the password in a WS-Security UsernameToken, checked against
@@ -184,15 +207,10 @@ pub async fn username_mixed(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    let Some(action) = action_of(&version) else {
-        return StatusCode::NOT_FOUND.into_response();
+    let action = match soap_request(&version, &headers, &body) {
+        Ok(action) => action,
+        Err(refused) => return refused.into_response(),
     };
-    if !is_soap(&headers) {
-        return StatusCode::UNSUPPORTED_MEDIA_TYPE.into_response();
-    }
-    if let Err(reason) = check_request(&body, action) {
-        return fault(reason);
-    }
     match password_user(&tenant, &body) {
         Some(user) => issue(
             &tenant,

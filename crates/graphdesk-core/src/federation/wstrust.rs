@@ -61,44 +61,20 @@ impl WsTrustVersion {
     }
 }
 
-/// The Issue request for a Windows-integrated endpoint: a bearer token for `cloud_audience_urn`.
+/// The Issue request for a Windows-integrated endpoint: a bearer token for `cloud_audience_urn`, no credentials in the
+/// message (the HTTP layer carries the Negotiate token).
 pub fn windows_integrated_request(
     endpoint: &url::Url,
     version: WsTrustVersion,
     cloud_audience_urn: &str,
     message_id: uuid::Uuid,
 ) -> String {
-    format!(
-        concat!(
-            r#"<?xml version="1.0" encoding="utf-8"?>"#,
-            r#"<s:Envelope xmlns:wsa="{wsa}" xmlns:wsu="{wsu}" xmlns:s="{s}">"#,
-            r#"<s:Header><wsa:Action s:mustUnderstand="1">{action}</wsa:Action>"#,
-            r#"<wsa:messageID>urn:uuid:{id}</wsa:messageID>"#,
-            r#"<wsa:ReplyTo><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo>"#,
-            r#"<wsa:To s:mustUnderstand="1">{to}</wsa:To></s:Header>"#,
-            r#"<s:Body><wst:RequestSecurityToken xmlns:wst="{wst}">"#,
-            r#"<wsp:AppliesTo xmlns:wsp="{wsp}"><wsa:EndpointReference><wsa:Address>{audience}</wsa:Address>"#,
-            r#"</wsa:EndpointReference></wsp:AppliesTo>"#,
-            r#"<wst:KeyType>{key_type}</wst:KeyType><wst:RequestType>{request_type}</wst:RequestType>"#,
-            r#"</wst:RequestSecurityToken></s:Body></s:Envelope>"#
-        ),
-        wsa = ns::WSA10,
-        wsu = ns::WSU,
-        s = ns::SOAP12,
-        action = version.action(),
-        id = message_id,
-        to = xml_escape(endpoint.as_str()),
-        wst = version.namespace(),
-        wsp = ns::WSP,
-        audience = xml_escape(cloud_audience_urn),
-        key_type = version.key_type(),
-        request_type = version.request_type(),
-    )
+    envelope(endpoint, version, cloud_audience_urn, message_id, "")
 }
 
 /// The Issue request for a username/password (`usernamemixed`) endpoint: the credentials in a WS-Security
 /// `UsernameToken`, valid for 10 minutes from `now` (epoch seconds), as MSAL .NET and MSAL Python send it. The password is
-/// XML-escaped; the message is a secret's carrier and is never logged.
+/// XML-escaped; the message carries a secret and is never logged.
 pub fn username_password_request(
     endpoint: &url::Url,
     version: WsTrustVersion,
@@ -108,18 +84,46 @@ pub fn username_password_request(
     message_id: uuid::Uuid,
     now: u64,
 ) -> crate::secret::Password {
-    crate::secret::Password::new(format!(
+    let security = format!(
+        concat!(
+            r#"<wsse:Security s:mustUnderstand="1" xmlns:wsse="{wsse}">"#,
+            r#"<wsu:Timestamp wsu:Id="MSATimeStamp"><wsu:Created>{created}</wsu:Created><wsu:Expires>{expires}</wsu:Expires></wsu:Timestamp>"#,
+            r#"<wsse:UsernameToken wsu:Id="UnPwSecTok-{id}"><wsse:Username>{username}</wsse:Username>"#,
+            r#"<wsse:Password>{password}</wsse:Password></wsse:UsernameToken></wsse:Security>"#
+        ),
+        wsse = ns::WSSE,
+        created = utc_timestamp(now),
+        expires = utc_timestamp(now.saturating_add(600)),
+        id = message_id,
+        username = xml_escape(username),
+        password = xml_escape(password.secret()),
+    );
+    crate::secret::Password::new(envelope(
+        endpoint,
+        version,
+        cloud_audience_urn,
+        message_id,
+        &security,
+    ))
+}
+
+/// MSAL .NET's Issue envelope, element for element, with `security` (a `wsse:Security` header, or nothing) last in
+/// the header.
+fn envelope(
+    endpoint: &url::Url,
+    version: WsTrustVersion,
+    cloud_audience_urn: &str,
+    message_id: uuid::Uuid,
+    security: &str,
+) -> String {
+    format!(
         concat!(
             r#"<?xml version="1.0" encoding="utf-8"?>"#,
             r#"<s:Envelope xmlns:wsa="{wsa}" xmlns:wsu="{wsu}" xmlns:s="{s}">"#,
             r#"<s:Header><wsa:Action s:mustUnderstand="1">{action}</wsa:Action>"#,
             r#"<wsa:messageID>urn:uuid:{id}</wsa:messageID>"#,
             r#"<wsa:ReplyTo><wsa:Address>http://www.w3.org/2005/08/addressing/anonymous</wsa:Address></wsa:ReplyTo>"#,
-            r#"<wsa:To s:mustUnderstand="1">{to}</wsa:To>"#,
-            r#"<wsse:Security s:mustUnderstand="1" xmlns:wsse="{wsse}">"#,
-            r#"<wsu:Timestamp wsu:Id="MSATimeStamp"><wsu:Created>{created}</wsu:Created><wsu:Expires>{expires}</wsu:Expires></wsu:Timestamp>"#,
-            r#"<wsse:UsernameToken wsu:Id="UnPwSecTok-{id}"><wsse:Username>{username}</wsse:Username>"#,
-            r#"<wsse:Password>{password}</wsse:Password></wsse:UsernameToken></wsse:Security></s:Header>"#,
+            r#"<wsa:To s:mustUnderstand="1">{to}</wsa:To>{security}</s:Header>"#,
             r#"<s:Body><wst:RequestSecurityToken xmlns:wst="{wst}">"#,
             r#"<wsp:AppliesTo xmlns:wsp="{wsp}"><wsa:EndpointReference><wsa:Address>{audience}</wsa:Address>"#,
             r#"</wsa:EndpointReference></wsp:AppliesTo>"#,
@@ -132,17 +136,13 @@ pub fn username_password_request(
         action = version.action(),
         id = message_id,
         to = xml_escape(endpoint.as_str()),
-        wsse = ns::WSSE,
-        created = utc_timestamp(now),
-        expires = utc_timestamp(now.saturating_add(600)),
-        username = xml_escape(username),
-        password = xml_escape(password.secret()),
+        security = security,
         wst = version.namespace(),
         wsp = ns::WSP,
         audience = xml_escape(cloud_audience_urn),
         key_type = version.key_type(),
         request_type = version.request_type(),
-    ))
+    )
 }
 
 /// `YYYY-MM-DDThh:mm:ssZ` for epoch seconds (proleptic Gregorian, UTC; Hinnant's `civil_from_days`).
