@@ -34,10 +34,24 @@ fn run(command: &mut Command, what: &str) -> Result<(), String> {
     }
 }
 
+/// Holds an exclusive lock on `peers/{name}.lock` until dropped: tests in several threads and processes install the
+/// same peer, and two installs at once break each other (a `venv --clear` under a running `pip`).
+fn install_lock(name: &str) -> Result<std::fs::File, String> {
+    let dir = target_dir().join("peers");
+    std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    let path = dir.join(format!("{name}.lock"));
+    let file = std::fs::File::create(&path)
+        .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+    file.lock()
+        .map_err(|e| format!("cannot lock {}: {e}", path.display()))?;
+    Ok(file)
+}
+
 /// A Python with MSAL Python installed (created from PyPI on first use).
 pub fn python_with_msal() -> Result<PathBuf, String> {
     let venv = target_dir().join("peers/python");
     let python = venv.join("bin/python");
+    let _installing = install_lock("python")?;
     let ready = Command::new(&python)
         .args([
             "-c",
@@ -70,6 +84,7 @@ pub fn python_with_msal() -> Result<PathBuf, String> {
 /// The scripts directory with msal-node installed from its lockfile.
 pub fn msal_node() -> Result<PathBuf, String> {
     let dir = scripts_dir();
+    let _installing = install_lock("node")?;
     if !dir
         .join("node_modules/@azure/msal-node/package.json")
         .is_file()
