@@ -131,8 +131,9 @@ cmd_windows() {
   say "building the Windows app binary ($WINDOWS_TARGET, debug)"
   cargo build -p graphdesk --target "$WINDOWS_TARGET"
   local exe="target/$WINDOWS_TARGET/debug/graphdesk.exe"
-  file "$exe" | grep -q "PE32+ executable (GUI) x86-64" || die "$exe is not a 64-bit Windows GUI executable: $(file -b "$exe")"
-  say "linked $exe ($(du -h "$exe" | cut -f1)): a PE32+ GUI executable; bundle and run it on Windows (README.md)"
+  # A debug build is a console program (main.rs asks for the GUI subsystem in release builds only).
+  file "$exe" | grep -q "PE32+ executable (console) x86-64" || die "$exe is not a 64-bit Windows executable: $(file -b "$exe")"
+  say "linked $exe ($(du -h "$exe" | cut -f1)): $(file -b "$exe" | cut -d, -f1-2); bundle and run it on Windows (README.md)"
 }
 
 case "${1:-}" in
