@@ -143,24 +143,7 @@ async fn managed_unknown_and_nameless_users_get_entras_advice_and_no_token_reque
 #[tokio::test]
 async fn an_openid_provider_that_is_not_entra_is_refused_before_any_request() {
     let s = setup().await;
-    let config = graphdesk_core::config::ClientConfig::builder(graphdesk_tenant::DEMO_CLIENT_ID)
-        .oidc_issuer(format!(
-            "{}/{}/v2.0",
-            s.tenant.https_url(),
-            graphdesk_tenant::DEMO_TENANT_ID
-        ))
-        .extra_root_ca_pem(s.tenant.ca_pem())
-        .build()
-        .expect("config");
-    let http = ReqwestClient::new(std::time::Duration::from_secs(10), Some(s.tenant.ca_pem()))
-        .expect("http")
-        .shared();
-    let oidc = graphdesk_core::engine::TokenEngine::new(
-        config,
-        http,
-        s.clock.clone(),
-        Arc::new(s.clock.clone()),
-    );
+    let oidc = common::oidc_engine_for(&s.tenant, s.clock.clone());
     s.tenant.clear_requests();
     let error = oidc
         .acquire_token_integrated_windows_auth(

@@ -411,23 +411,7 @@ async fn a_generic_openid_provider_gets_no_prompt_unless_asked_and_entra_gets_se
     assert_eq!(prompt_of(&entra.url).as_deref(), Some("select_account"));
 
     // The same tenant, named as an OpenID Connect issuer (its discovery sits where OIDC Discovery puts it).
-    let config = graphdesk_core::config::ClientConfig::builder(DEMO_CLIENT_ID)
-        .oidc_issuer(format!("{}/{DEMO_TENANT_ID}/v2.0", s.tenant.https_url()))
-        .extra_root_ca_pem(s.tenant.ca_pem())
-        .build()
-        .expect("config");
-    let http = graphdesk_core::http::ReqwestClient::new(
-        std::time::Duration::from_secs(10),
-        Some(s.tenant.ca_pem()),
-    )
-    .expect("http")
-    .shared();
-    let oidc = graphdesk_core::engine::TokenEngine::new(
-        config,
-        http,
-        s.clock.clone(),
-        std::sync::Arc::new(s.clock.clone()),
-    );
+    let oidc = oidc_engine_for(&s.tenant, s.clock.clone());
     let default = oidc
         .begin_authorization(
             &scopes(&["User.Read"]),

@@ -70,6 +70,21 @@ pub fn engine_for(tenant: &RunningTenant, clock: Arc<ManualClock>) -> TokenEngin
     engine_with(tenant, client, clock)
 }
 
+/// An engine for the demo app with the tenant named as a generic OpenID Connect issuer (its Contoso tenant's v2.0
+/// issuer), not as an Entra authority.
+pub fn oidc_engine_for(tenant: &RunningTenant, clock: Arc<ManualClock>) -> TokenEngine {
+    let client = ClientConfig::builder(DEMO_CLIENT_ID)
+        .oidc_issuer(format!(
+            "{}/{}/v2.0",
+            tenant.https_url(),
+            graphdesk_tenant::DEMO_TENANT_ID
+        ))
+        .extra_root_ca_pem(tenant.ca_pem())
+        .build()
+        .expect("config");
+    engine_with(tenant, client, clock)
+}
+
 fn engine_with(
     tenant: &RunningTenant,
     client: ClientConfig,
